@@ -1,0 +1,18 @@
+/**
+ * A money movement that has already happened (a replayed or duplicate event): the caller
+ * treats it as done. Not a client error, so not an ApiError.
+ */
+export class AlreadyAppliedError extends Error {
+  constructor(message: string, readonly current?: unknown) {
+    super(message);
+    this.name = 'AlreadyAppliedError';
+  }
+}
+
+/** The node reported a fee above the limit we gave it: never expected, never papered over. */
+export class FeeExceedsReserveError extends Error {
+  constructor(readonly withdrawalId: string, readonly feeMsat: number, readonly reserveMsat: number) {
+    super(`withdrawal ${withdrawalId}: fee ${feeMsat} msat exceeds the reserved ${reserveMsat} msat`);
+    this.name = 'FeeExceedsReserveError';
+  }
+}
