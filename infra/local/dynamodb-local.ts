@@ -23,8 +23,8 @@ export interface StartDynamoDbLocalOptions {
 }
 
 /** Throws a message that says how to install Java when it is missing or too old. */
-export function assertJavaAvailable(): void {
-  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+export function assertJavaAvailable(javaCommand = 'java'): void {
+  const result = spawnSync(javaCommand, ['-version'], { encoding: 'utf8' });
   if (result.error || result.status !== 0) throw new Error(JAVA_MISSING_MESSAGE);
   const match = /version "(\d+)/.exec(result.stderr + result.stdout);
   const major = match ? Number(match[1]) : 0;
