@@ -68,6 +68,16 @@ type UnaryCallback = (error: grpc.ServiceError | null, response: unknown) => voi
 type UnaryMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, callback: UnaryCallback) => void;
 type StreamMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
 
+// Node warns when TLS SNI is an IP address. LND's certificate always names
+// "localhost", so loopback connections check against that name instead.
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+function serverNameFor(host: string, override: string | undefined): string | undefined {
+  if (override) return override;
+  const hostname = host.replace(/:\d+$/, '');
+  return LOOPBACK_HOSTS.has(hostname) ? 'localhost' : undefined;
+}
+
 function nonNegativeInt64(value: number | undefined, field: string): string {
   if (value === undefined) return '0';
   if (value < 0) throw new RangeError(`${field} must be >= 0`);
@@ -86,12 +96,13 @@ export class LndClient {
 
   constructor(options: LndClientOptions) {
     const services = loadLndServices();
+    const serverName = serverNameFor(options.host, options.tlsServerName);
     const channelOptions: grpc.ChannelOptions = {
       'grpc.keepalive_time_ms': options.keepaliveTimeMs ?? DEFAULT_KEEPALIVE_TIME_MS,
       'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
       'grpc.keepalive_permit_without_calls': 0,
       'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES,
-      ...(options.tlsServerName ? { 'grpc.ssl_target_name_override': options.tlsServerName } : {}),
+      ...(serverName ? { 'grpc.ssl_target_name_override': serverName } : {}),
     };
     const credentials = createLndCredentials(options.tlsCert, options.macaroon);
     this.lightning = new services.Lightning(options.host, credentials, channelOptions);

@@ -1,0 +1,128 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import type { PaymentAttempts } from '../payment-engine';
+import type { OutsidePaymentResult } from '../outside-payer';
+import { RpcFailure } from '../rpc-failure';
+import type { PaymentOutcome } from '../state/records';
+import {
+  faultsBodySchema,
+  outsideInvoiceBodySchema,
+  PAYMENT_HASH_PATTERN,
+  payBodySchema,
+  resolveBodySchema,
+} from './schemas';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** What the control API can make the simulated network do. */
+export interface SimulatorControls {
+  payInvoice(bolt11: string, amountMsat?: number): OutsidePaymentResult;
+  createOutsideInvoice(input: z.infer<typeof outsideInvoiceBodySchema>): { bolt11: string; payment_hash: string };
+  paymentAttempts(paymentHash: string): PaymentAttempts;
+  resolvePayment(paymentHash: string, outcome: PaymentOutcome): { payment_hash: string; status: string };
+  dropStreams(): number;
+}
+
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpProblem(413, 'request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpProblem(400, 'body is not valid JSON');
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new HttpProblem(400, `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+  response.end(json);
+}
+
+async function route(controls: SimulatorControls, request: IncomingMessage): Promise<unknown> {
+  const url = new URL(request.url ?? '/', 'http://simulator');
+  const method = request.method ?? 'GET';
+  const paymentPath = /^\/payments\/([^/]+)(\/resolve)?$/.exec(url.pathname);
+
+  if (method === 'POST' && url.pathname === '/pay') {
+    const body = parse(payBodySchema, await readJson(request));
+    return controls.payInvoice(body.bolt11, body.amount_msat);
+  }
+  if (method === 'POST' && url.pathname === '/invoices') {
+    return controls.createOutsideInvoice(parse(outsideInvoiceBodySchema, await readJson(request)));
+  }
+  if (method === 'POST' && url.pathname === '/faults') {
+    const body = parse(faultsBodySchema, await readJson(request));
+    return { dropped_streams: body.drop_streams ? controls.dropStreams() : 0 };
+  }
+  if (paymentPath) {
+    const paymentHash = (paymentPath[1] ?? '').toLowerCase();
+    if (!PAYMENT_HASH_PATTERN.test(paymentHash)) throw new HttpProblem(400, 'payment hash must be 64 hex characters');
+    if (method === 'GET' && !paymentPath[2]) return controls.paymentAttempts(paymentHash);
+    if (method === 'POST' && paymentPath[2]) {
+      const body = parse(resolveBodySchema, await readJson(request));
+      return controls.resolvePayment(paymentHash, body.outcome);
+    }
+  }
+  throw new HttpProblem(404, `no route for ${method} ${url.pathname}`);
+}
+
+export interface RunningControlServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The HTTP JSON control API of API.md, on loopback only. */
+export async function startControlServer(
+  controls: SimulatorControls,
+  host: string,
+  port: number,
+): Promise<RunningControlServer> {
+  const server: Server = createServer((request, response) => {
+    route(controls, request).then(
+      (body) => send(response, 200, body),
+      (error: unknown) => {
+        if (error instanceof HttpProblem) send(response, error.status, { error: error.message });
+        else if (error instanceof RpcFailure) send(response, 409, { error: error.message });
+        else send(response, 500, { error: error instanceof Error ? error.message : String(error) });
+      },
+    );
+  });
+  server.keepAliveTimeout = 1_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,80 @@
+import * as grpc from '@grpc/grpc-js';
+import { loadLndPackageDefinition } from '../../functions/lib/lnd/proto-loader';
+import type { InvoiceBook } from '../invoice-book';
+import type { MacaroonVerifier } from '../macaroons';
+import type { PaymentEngine } from '../payment-engine';
+import { invoicesService } from './invoices-service';
+import { lightningService } from './lightning-service';
+import type { OpenStreams } from './open-streams';
+import { routerService } from './router-service';
+import { RpcHandlers } from './rpc-handlers';
+
+export interface GrpcServerDeps {
+  host: string;
+  port: number;
+  tls: { certPem: string; keyPem: string };
+  macaroons: MacaroonVerifier;
+  streams: OpenStreams;
+  invoices: InvoiceBook;
+  payments: PaymentEngine;
+  pubkey: string;
+  peerPubkey: string;
+}
+
+export interface RunningGrpcServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+type ServiceDefinitions = Record<string, grpc.ServiceDefinition>;
+
+export async function startGrpcServer(deps: GrpcServerDeps): Promise<RunningGrpcServer> {
+  const loaded = grpc.loadPackageDefinition(loadLndPackageDefinition()) as unknown as {
+    lnrpc: { Lightning: { service: grpc.ServiceDefinition } };
+    invoicesrpc: { Invoices: { service: grpc.ServiceDefinition } };
+    routerrpc: { Router: { service: grpc.ServiceDefinition } };
+  };
+  const handlers = new RpcHandlers(deps.macaroons);
+  const server = new grpc.Server({
+    // LND answers keepalive pings from clients that wait at least 5 s between them.
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+  const services: ServiceDefinitions = {
+    lightning: loaded.lnrpc.Lightning.service,
+    invoices: loaded.invoicesrpc.Invoices.service,
+    router: loaded.routerrpc.Router.service,
+  };
+  server.addService(
+    services.lightning as grpc.ServiceDefinition,
+    lightningService({
+      handlers,
+      streams: deps.streams,
+      invoices: deps.invoices,
+      pubkey: deps.pubkey,
+      peerPubkey: deps.peerPubkey,
+      p2pHost: `${deps.host}:9735`,
+    }),
+  );
+  server.addService(services.invoices as grpc.ServiceDefinition, invoicesService(handlers, deps.invoices));
+  server.addService(services.router as grpc.ServiceDefinition, routerService(handlers, deps.streams, deps.payments));
+
+  const credentials = grpc.ServerCredentials.createSsl(
+    null,
+    [{ private_key: Buffer.from(deps.tls.keyPem), cert_chain: Buffer.from(deps.tls.certPem) }],
+    false,
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${deps.host}:${deps.port}`, credentials, (error, boundPort) => {
+      if (error) reject(error);
+      else resolve(boundPort);
+    });
+  });
+
+  return {
+    port,
+    stop: async () => {
+      deps.streams.dropAll('server shutting down');
+      server.forceShutdown();
+    },
+  };
+}

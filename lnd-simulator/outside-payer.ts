@@ -1,0 +1,41 @@
+import { decodeInvoice, type DecodedInvoice } from './bolt11-codec';
+import type { InvoiceBook } from './invoice-book';
+
+export interface OutsidePaymentResult {
+  payment_hash: string;
+  status: 'settled' | 'failed';
+  error?: string;
+}
+
+/**
+ * A payer somewhere on the network pays one of our node's invoices,
+ * optionally more than it asks. Refusals come back as a failed result with
+ * the reason, never as an exception.
+ */
+export function payOurInvoice(
+  invoices: InvoiceBook,
+  ourPubkey: string,
+  paymentRequest: string,
+  amountMsat?: number,
+): OutsidePaymentResult {
+  let decoded: DecodedInvoice;
+  try {
+    decoded = decodeInvoice(paymentRequest);
+  } catch (error) {
+    return { payment_hash: '', status: 'failed', error: `invalid bolt11: ${(error as Error).message}` };
+  }
+  const failedWith = (error: string): OutsidePaymentResult => ({
+    payment_hash: decoded.paymentHash,
+    status: 'failed',
+    error,
+  });
+  if (decoded.payee !== ourPubkey) return failedWith('invoice is not for this node');
+  const amount = amountMsat ?? decoded.amountMsat;
+  if (amount === null) return failedWith('amount_msat is required to pay a zero amount invoice');
+  try {
+    invoices.acceptPayment(decoded.paymentHash, amount);
+    return { payment_hash: decoded.paymentHash, status: 'settled' };
+  } catch (error) {
+    return failedWith((error as Error).message);
+  }
+}

@@ -1,0 +1,250 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { PaymentFailureReason, PaymentStatus } from '../functions/lib/lnd/types';
+import { decodeInvoice, type DecodedInvoice, REGTEST_NETWORK } from './bolt11-codec';
+import { localBalanceMsat } from './channels';
+import { nowMs, nowNs, runAt } from './clock';
+import type { InvoiceBook } from './invoice-book';
+import { Listeners } from './listeners';
+import type { OutsideNetwork } from './outside-network';
+import { RpcFailure } from './rpc-failure';
+import {
+  type OutsideInvoiceRecord,
+  PaymentOutcome,
+  type PaymentRecord,
+  type SimulatorState,
+} from './state/records';
+
+/** LND's default when timeout_seconds is 0. */
+const DEFAULT_PAYMENT_TIMEOUT_SEC = 60;
+
+export interface OutgoingPayment {
+  paymentRequest: string;
+  /** 0 when not given; required for amountless invoices only. */
+  amountMsat: number;
+  /** 0 allows only fee-free routes. */
+  feeLimitMsat: number;
+  timeoutSec: number;
+  allowSelfPayment: boolean;
+}
+
+export interface PaymentEngineOptions {
+  ourPubkey: string;
+  invoices: InvoiceBook;
+  outside: OutsideNetwork;
+  /** Caps how long a "timeout" outcome takes, so local runs stay fast. */
+  maxPaymentTimeoutMs: number;
+}
+
+export interface PaymentAttempts {
+  attempts: number;
+  settled: boolean;
+}
+
+type Ending =
+  | { status: typeof PaymentStatus.Succeeded; preimage: string; feeMsat: number }
+  | { status: typeof PaymentStatus.Failed; reason: PaymentFailureReason };
+
+const failed = (reason: PaymentFailureReason): Ending => ({ status: PaymentStatus.Failed, reason });
+
+function isInFlight(payment: PaymentRecord): boolean {
+  return payment.status === PaymentStatus.InFlight || payment.status === PaymentStatus.Initiated;
+}
+
+/**
+ * Our node's outgoing payments: LND's checks before a payment starts, its
+ * refusal of a second payment for a hash, and outcomes decided by the
+ * outside invoice being paid.
+ */
+export class PaymentEngine {
+  readonly updated = new Listeners<PaymentRecord>();
+  private readonly byHash = new Map<string, PaymentRecord>();
+  private readonly pendingEndings = new Map<string, () => void>();
+
+  constructor(
+    private readonly state: SimulatorState,
+    private readonly save: () => void,
+    private readonly options: PaymentEngineOptions,
+  ) {
+    for (const payment of state.payments) this.byHash.set(payment.paymentHash, payment);
+  }
+
+  /** Resumes payments that were waiting for a timeout when the simulator stopped. */
+  start(): void {
+    for (const payment of this.state.payments) {
+      if (isInFlight(payment) && payment.timeoutAtMs !== null) this.endAt(payment, payment.timeoutAtMs, failed(PaymentFailureReason.Timeout));
+    }
+  }
+
+  stop(): void {
+    for (const cancel of this.pendingEndings.values()) cancel();
+    this.pendingEndings.clear();
+  }
+
+  find(paymentHash: string): PaymentRecord | undefined {
+    return this.byHash.get(paymentHash);
+  }
+
+  attempts(paymentHash: string): PaymentAttempts {
+    return {
+      attempts: this.state.attempts[paymentHash] ?? 0,
+      settled: this.byHash.get(paymentHash)?.status === PaymentStatus.Succeeded,
+    };
+  }
+
+  /** Starts a payment (IN_FLIGHT) and returns it; its ending follows asynchronously. */
+  send(request: OutgoingPayment): PaymentRecord {
+    const invoice = this.checkPayable(request);
+    const amountMsat = invoice.amountMsat ?? request.amountMsat;
+    const previous = this.byHash.get(invoice.paymentHash);
+    if (previous && isInFlight(previous)) throw new RpcFailure('payment is in transition', GrpcStatus.ALREADY_EXISTS);
+    if (previous?.status === PaymentStatus.Succeeded) {
+      throw new RpcFailure('invoice is already paid', GrpcStatus.ALREADY_EXISTS);
+    }
+
+    const payment: PaymentRecord = {
+      paymentHash: invoice.paymentHash,
+      paymentRequest: request.paymentRequest,
+      valueMsat: amountMsat,
+      feeMsat: 0,
+      status: PaymentStatus.InFlight,
+      failureReason: PaymentFailureReason.None,
+      preimage: null,
+      creationTimeNs: nowNs(),
+      paymentIndex: ++this.state.lastPaymentIndex,
+      timeoutAtMs: null,
+    };
+    if (previous) this.state.payments = this.state.payments.filter((p) => p !== previous);
+    this.state.payments.push(payment);
+    this.byHash.set(payment.paymentHash, payment);
+    this.state.attempts[payment.paymentHash] = (this.state.attempts[payment.paymentHash] ?? 0) + 1;
+    this.save();
+    this.route(payment, invoice, request);
+    return payment;
+  }
+
+  /** Ends a payment that is in flight (a "hang" one, typically) the way the control API says. */
+  resolve(paymentHash: string, outcome: PaymentOutcome): PaymentRecord {
+    const payment = this.byHash.get(paymentHash);
+    if (!payment || !isInFlight(payment)) {
+      throw new RpcFailure('no payment in flight for this hash', GrpcStatus.FAILED_PRECONDITION);
+    }
+    if (outcome === PaymentOutcome.Hang) return payment;
+    const outside = this.options.outside.find(paymentHash);
+    this.end(payment, this.endingFor(outcome, outside, payment.valueMsat));
+    return payment;
+  }
+
+  private checkPayable(request: OutgoingPayment): DecodedInvoice {
+    let invoice: DecodedInvoice;
+    try {
+      invoice = decodeInvoice(request.paymentRequest);
+    } catch (error) {
+      throw new RpcFailure(`invalid payment request: ${(error as Error).message}`);
+    }
+    if (invoice.network !== REGTEST_NETWORK.bech32) {
+      throw new RpcFailure("invoice not for current active network 'regtest'");
+    }
+    const expiresAtSec = invoice.timestampSec + invoice.expirySec;
+    if (nowMs() >= expiresAtSec * 1000) {
+      throw new RpcFailure(`invoice expired. Valid until ${new Date(expiresAtSec * 1000).toISOString()}`);
+    }
+    if (invoice.amountMsat !== null && request.amountMsat !== 0) {
+      throw new RpcFailure('amount must not be specified when paying a non-zero amount invoice');
+    }
+    if (invoice.amountMsat === null && request.amountMsat === 0) {
+      throw new RpcFailure('amount must be specified when paying a zero amount invoice');
+    }
+    return invoice;
+  }
+
+  private route(payment: PaymentRecord, invoice: DecodedInvoice, request: OutgoingPayment): void {
+    if (invoice.payee === this.options.ourPubkey) {
+      this.endSoon(payment, this.payOurselves(payment, request.allowSelfPayment));
+      return;
+    }
+    const outside = this.options.outside.find(payment.paymentHash);
+    if (invoice.payee !== this.options.outside.peerKey.pubkey) {
+      this.endSoon(payment, failed(PaymentFailureReason.NoRoute));
+      return;
+    }
+    if (!outside) {
+      this.endSoon(payment, failed(PaymentFailureReason.IncorrectPaymentDetails));
+      return;
+    }
+    // Route finding only considers routes within the fee budget.
+    if (outside.feeMsat > request.feeLimitMsat) {
+      this.endSoon(payment, failed(PaymentFailureReason.NoRoute));
+      return;
+    }
+    if (outside.outcome === PaymentOutcome.Hang) return;
+    if (outside.outcome === PaymentOutcome.Timeout) {
+      const timeoutMs = (request.timeoutSec || DEFAULT_PAYMENT_TIMEOUT_SEC) * 1000;
+      payment.timeoutAtMs = nowMs() + Math.min(timeoutMs, this.options.maxPaymentTimeoutMs);
+      this.save();
+      this.endAt(payment, payment.timeoutAtMs, failed(PaymentFailureReason.Timeout));
+      return;
+    }
+    this.endSoon(payment, this.endingFor(outside.outcome, outside, payment.valueMsat));
+  }
+
+  private payOurselves(payment: PaymentRecord, allowSelfPayment: boolean): Ending {
+    if (!allowSelfPayment) return failed(PaymentFailureReason.NoRoute);
+    try {
+      const invoice = this.options.invoices.acceptPayment(payment.paymentHash, payment.valueMsat);
+      return { status: PaymentStatus.Succeeded, preimage: invoice.preimage, feeMsat: 0 };
+    } catch {
+      return failed(PaymentFailureReason.IncorrectPaymentDetails);
+    }
+  }
+
+  private endingFor(outcome: PaymentOutcome, outside: OutsideInvoiceRecord | undefined, valueMsat: number): Ending {
+    switch (outcome) {
+      case PaymentOutcome.Succeed: {
+        if (!outside) return failed(PaymentFailureReason.IncorrectPaymentDetails);
+        if (valueMsat + outside.feeMsat > localBalanceMsat()) return failed(PaymentFailureReason.InsufficientBalance);
+        return { status: PaymentStatus.Succeeded, preimage: outside.preimage, feeMsat: outside.feeMsat };
+      }
+      case PaymentOutcome.NoRoute:
+        return failed(PaymentFailureReason.NoRoute);
+      case PaymentOutcome.InsufficientBalance:
+        return failed(PaymentFailureReason.InsufficientBalance);
+      case PaymentOutcome.Timeout:
+      case PaymentOutcome.Hang:
+        return failed(PaymentFailureReason.Timeout);
+    }
+  }
+
+  /** After the current turn, so the caller can stream IN_FLIGHT before the ending. */
+  private endSoon(payment: PaymentRecord, ending: Ending): void {
+    const immediate = setImmediate(() => {
+      this.pendingEndings.delete(payment.paymentHash);
+      this.end(payment, ending);
+    });
+    this.pendingEndings.set(payment.paymentHash, () => clearImmediate(immediate));
+  }
+
+  private endAt(payment: PaymentRecord, atMs: number, ending: Ending): void {
+    const cancel = runAt(atMs, () => {
+      this.pendingEndings.delete(payment.paymentHash);
+      this.end(payment, ending);
+    });
+    this.pendingEndings.set(payment.paymentHash, cancel);
+  }
+
+  private end(payment: PaymentRecord, ending: Ending): void {
+    if (!isInFlight(payment)) return;
+    this.pendingEndings.get(payment.paymentHash)?.();
+    this.pendingEndings.delete(payment.paymentHash);
+    payment.timeoutAtMs = null;
+    if (ending.status === PaymentStatus.Succeeded) {
+      payment.status = PaymentStatus.Succeeded;
+      payment.preimage = ending.preimage;
+      payment.feeMsat = ending.feeMsat;
+    } else {
+      payment.status = PaymentStatus.Failed;
+      payment.failureReason = ending.reason;
+    }
+    this.save();
+    this.updated.emit(payment);
+  }
+}

@@ -1,0 +1,173 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startControlServer } from './control-api/control-server';
+import { startGrpcServer } from './grpc/grpc-server';
+import { OpenStreams } from './grpc/open-streams';
+import { InvoiceBook } from './invoice-book';
+import { MacaroonVerifier } from './macaroons';
+import { loadOrCreateNodeKey } from './node-key';
+import { OutsideNetwork } from './outside-network';
+import { type OutsidePaymentResult, payOurInvoice } from './outside-payer';
+import { type PaymentAttempts, PaymentEngine } from './payment-engine';
+import { type PaymentOutcome } from './state/records';
+import { StateFile } from './state/state-file';
+import { loadOrCreateTlsFiles } from './tls/tls-files';
+
+export const DEFAULT_GRPC_PORT = 10009;
+export const DEFAULT_CONTROL_PORT = 9737;
+const DEFAULT_MAX_PAYMENT_TIMEOUT_MS = 2_000;
+
+export interface LndSimulatorOptions {
+  /** Keys, certificate, macaroons and state go to `${dataDir}/lnd/`. */
+  dataDir: string;
+  /** 0 picks a free port. Default 10009. */
+  grpcPort?: number;
+  /** 0 picks a free port. Default 9737. */
+  controlPort?: number;
+  /** Default 127.0.0.1; keep it on loopback. */
+  host?: string;
+  /** Upper bound on how long a "timeout" outcome waits before failing. Default 2,000 ms. */
+  maxPaymentTimeoutMs?: number;
+}
+
+export interface OutsideInvoiceOptions {
+  amountMsat?: number;
+  memo?: string;
+  outcome?: PaymentOutcome;
+  feeMsat?: number;
+  expirySec?: number;
+}
+
+export interface LndSimulator {
+  host: string;
+  grpcPort: number;
+  controlPort: number;
+  /** host:port for LND clients. */
+  grpcAddress: string;
+  /** Our node's identity pubkey (payee of its invoices). */
+  pubkey: string;
+  /** The simulated peer, payee of outside invoices. */
+  peerPubkey: string;
+  tlsCertPath: string;
+  adminMacaroonPath: string;
+  invoiceMacaroonPath: string;
+  paymentMacaroonPath: string;
+  /** An outside payer pays one of our invoices (POST /pay). */
+  payInvoice(bolt11: string, amountMsat?: number): OutsidePaymentResult;
+  /** An invoice of an outside node whose payment ends as `outcome` (POST /invoices). */
+  createOutsideInvoice(options?: OutsideInvoiceOptions): { bolt11: string; paymentHash: string };
+  /** How often our node tried to pay a hash (GET /payments/{hash}). */
+  paymentAttempts(paymentHash: string): PaymentAttempts;
+  /** Ends an in-flight payment (POST /payments/{hash}/resolve); throws if none is in flight. */
+  resolvePayment(paymentHash: string, outcome: PaymentOutcome): { paymentHash: string; status: string };
+  /** Cuts every open gRPC stream with UNAVAILABLE (POST /faults). Returns how many. */
+  dropStreams(): number;
+  /** Server streams currently open (invoice subscriptions, payment streams), for tests to await. */
+  openStreamCount(): number;
+  stop(): Promise<void>;
+}
+
+export async function startLndSimulator(options: LndSimulatorOptions): Promise<LndSimulator> {
+  const host = options.host ?? '127.0.0.1';
+  const lndDir = path.join(options.dataDir, 'lnd');
+  mkdirSync(lndDir, { recursive: true, mode: 0o700 });
+
+  const tls = loadOrCreateTlsFiles(lndDir);
+  const { verifier, paths: macaroonPaths } = MacaroonVerifier.loadOrCreate(lndDir);
+  const nodeKey = loadOrCreateNodeKey(path.join(lndDir, 'node.key'));
+  const peerKey = loadOrCreateNodeKey(path.join(lndDir, 'peer.key'));
+  const stateFile = new StateFile(path.join(lndDir, 'simulator-state.json'));
+  const state = stateFile.load();
+  const save = (): void => stateFile.save(state);
+
+  const invoices = new InvoiceBook(state, save, nodeKey);
+  const outside = new OutsideNetwork(state, save, peerKey);
+  const payments = new PaymentEngine(state, save, {
+    ourPubkey: nodeKey.pubkey,
+    invoices,
+    outside,
+    maxPaymentTimeoutMs: options.maxPaymentTimeoutMs ?? DEFAULT_MAX_PAYMENT_TIMEOUT_MS,
+  });
+  const streams = new OpenStreams();
+  invoices.start();
+  payments.start();
+
+  const simulator = {
+    payInvoice: (bolt11: string, amountMsat?: number) => payOurInvoice(invoices, nodeKey.pubkey, bolt11, amountMsat),
+    createOutsideInvoice: (invoice: OutsideInvoiceOptions = {}) => {
+      const record = outside.createInvoice(invoice);
+      return { bolt11: record.paymentRequest, paymentHash: record.paymentHash };
+    },
+    paymentAttempts: (paymentHash: string) => payments.attempts(paymentHash.toLowerCase()),
+    resolvePayment: (paymentHash: string, outcome: PaymentOutcome) => {
+      const payment = payments.resolve(paymentHash.toLowerCase(), outcome);
+      return { paymentHash: payment.paymentHash, status: payment.status.toLowerCase() };
+    },
+    dropStreams: () => streams.dropAll(),
+    openStreamCount: () => streams.size,
+  };
+
+  const stopped: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stopped.reverse()) await stop();
+    invoices.stop();
+    payments.stop();
+  };
+  try {
+    const grpcServer = await startGrpcServer({
+      host,
+      port: options.grpcPort ?? DEFAULT_GRPC_PORT,
+      tls,
+      macaroons: verifier,
+      streams,
+      invoices,
+      payments,
+      pubkey: nodeKey.pubkey,
+      peerPubkey: peerKey.pubkey,
+    });
+    stopped.push(grpcServer.stop);
+    const controlServer = await startControlServer(
+      {
+        payInvoice: simulator.payInvoice,
+        createOutsideInvoice: (body) => {
+          const created = simulator.createOutsideInvoice({
+            amountMsat: body.amount_msat,
+            memo: body.memo,
+            outcome: body.outcome,
+            feeMsat: body.fee_msat,
+            expirySec: body.expiry_seconds,
+          });
+          return { bolt11: created.bolt11, payment_hash: created.paymentHash };
+        },
+        paymentAttempts: simulator.paymentAttempts,
+        resolvePayment: (paymentHash, outcome) => {
+          const resolved = simulator.resolvePayment(paymentHash, outcome);
+          return { payment_hash: resolved.paymentHash, status: resolved.status };
+        },
+        dropStreams: simulator.dropStreams,
+      },
+      host,
+      options.controlPort ?? DEFAULT_CONTROL_PORT,
+    );
+    stopped.push(controlServer.stop);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      ...simulator,
+      host,
+      grpcPort: grpcServer.port,
+      controlPort: controlServer.port,
+      grpcAddress: `${host}:${grpcServer.port}`,
+      pubkey: nodeKey.pubkey,
+      peerPubkey: peerKey.pubkey,
+      tlsCertPath: tls.certPath,
+      adminMacaroonPath: macaroonPaths.admin,
+      invoiceMacaroonPath: macaroonPaths.invoice,
+      paymentMacaroonPath: macaroonPaths.payment,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
