@@ -23,10 +23,26 @@ const RANDOM_BYTES = 16;
  * time (lists come out newest first straight from the index) and unguessable.
  */
 export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
+  return idFrom(prefix, nowMs, randomBytes(RANDOM_BYTES));
+}
+
+/**
+ * Like newId, with the 128 "random" bits supplied by the caller: an idempotent request
+ * derives them from a secret seed kept with its Idempotency-Key, so a retry of an
+ * interrupted request writes the very same object ids and the tables' `attribute_not_exists`
+ * conditions make the second write a no-op instead of a second transfer or payout.
+ */
+export function idFrom(prefix: IdPrefix, nowMs: number, random: Uint8Array): string {
+  if (random.length < RANDOM_BYTES) throw new RangeError(`an id needs ${RANDOM_BYTES} random bytes`);
   const bytes = Buffer.alloc(6 + RANDOM_BYTES);
   bytes.writeUIntBE(nowMs, 0, 6);
-  randomBytes(RANDOM_BYTES).copy(bytes, 6);
+  Buffer.from(random.subarray(0, RANDOM_BYTES)).copy(bytes, 6);
   return `${prefix}_${base32(bytes)}`;
+}
+
+/** `<prefix>_` + 36 base32 characters (22 bytes): the shape every id of newId has. */
+export function isIdOf(prefix: IdPrefix, value: string): boolean {
+  return new RegExp(`^${prefix}_[${ALPHABET}]{36}$`).test(value);
 }
 
 export function hasPrefix(id: string, prefix: IdPrefix): boolean {

@@ -1,0 +1,62 @@
+import type { Log } from '../log';
+import { IDEMPOTENCY_HEADER, parseIdempotencyKey, REPLAYED_HEADER, requestFingerprint, type IdempotencyStore } from '../idempotency';
+import { JSON_CONTENT_TYPE } from '../responses';
+import { stateOf, type Middleware } from '../state';
+
+/**
+ * Idempotency-Key on a POST (see ../idempotency.ts for the rules). Runs after validation,
+ * so only requests the route will actually run take the key; its onError runs after the
+ * error mapping, so it sees the status the client gets.
+ */
+export function idempotency(options: { enabled: boolean; store: () => IdempotencyStore; log: () => Log }): Middleware {
+  if (!options.enabled) return {};
+  return {
+    async before(request) {
+      const state = stateOf(request);
+      const key = parseIdempotencyKey(state.headers[IDEMPOTENCY_HEADER]);
+      if (key === undefined || !state.auth) return undefined;
+      const started = await options.store().begin({
+        merchantId: state.auth.merchantId,
+        key,
+        fingerprint: requestFingerprint(request.event.requestContext.http.method, request.event.rawPath, state.json),
+      });
+      if (started.kind === 'replay') {
+        return {
+          statusCode: started.response.status,
+          headers: { 'content-type': JSON_CONTENT_TYPE, 'cache-control': 'no-store', [REPLAYED_HEADER]: 'true' },
+          body: started.response.body,
+        };
+      }
+      state.hold = started.hold;
+      return undefined;
+    },
+    async after(request) {
+      await settle(request, options);
+    },
+    async onError(request) {
+      await settle(request, options);
+    },
+  };
+}
+
+async function settle(
+  request: Parameters<NonNullable<Middleware['after']>>[0],
+  options: { store: () => IdempotencyStore; log: () => Log },
+): Promise<void> {
+  const state = stateOf(request);
+  const hold = state.hold;
+  const response = request.response;
+  if (!hold) return;
+  state.hold = undefined;
+  try {
+    if (response && response.statusCode !== undefined && response.statusCode < 500) {
+      await options.store().complete(hold, { status: response.statusCode, body: response.body ?? '' });
+    } else {
+      await options.store().release(hold);
+    }
+  } catch (error) {
+    // The route's outcome stands either way: an unsaved record stays in progress until its
+    // lock runs out, and the retry that takes it over derives the same object ids.
+    options.log().error('idempotency record not updated', { error });
+  }
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { DEFAULT_MAX_INVOICE_MSAT, MIN_INVOICE_MSAT } from './money';
+
+/**
+ * The API functions' configuration, read from the environment once at start-up and
+ * validated, so a bad deployment fails when the handler is built with a message naming
+ * the variable, not on the first request.
+ */
+export interface ApiConfig {
+  tableName: string;
+  /** DynamoDB endpoint override (DynamoDB Local); the SDK's default chain when unset. */
+  dynamoDbEndpoint: string | undefined;
+  region: string | undefined;
+  /** Origin the checkout pages are served from: checkout_url = `${publicBaseUrl}/checkout/${id}`. */
+  publicBaseUrl: string;
+  maxInvoiceMsat: number;
+  lnd: LndInvoiceConnection;
+}
+
+/** How API functions reach LND: always with the invoice macaroon, never the admin one. */
+export interface LndInvoiceConnection {
+  /** host:port of LND's gRPC interface. */
+  host: string;
+  /** PEM of the node's tls.cert. */
+  tlsCert: Buffer;
+  /** The invoice macaroon's bytes. */
+  macaroon: Buffer;
+}
+
+const integerString = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform((value) => Number(value))
+    .refine(Number.isSafeInteger, `${name} is too large`);
+
+const envSchema = z
+  .object({
+    TABLE_NAME: z.string().min(1, 'TABLE_NAME must name the DynamoDB table'),
+    DYNAMODB_ENDPOINT: z.url('DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000').optional(),
+    AWS_REGION: z.string().min(1).optional(),
+    PUBLIC_BASE_URL: z
+      .url('PUBLIC_BASE_URL must be the https:// origin of the checkout pages')
+      .refine((url) => /^https?:\/\//.test(url), 'PUBLIC_BASE_URL must start with http:// or https://'),
+    MAX_INVOICE_MSAT: integerString('MAX_INVOICE_MSAT')
+      .refine((value) => value >= MIN_INVOICE_MSAT, `MAX_INVOICE_MSAT must be at least ${MIN_INVOICE_MSAT}`)
+      .optional(),
+    LND_GRPC_HOST: z.string().regex(/^[^\s:]+:\d+$/, 'LND_GRPC_HOST must be host:port, e.g. 127.0.0.1:10009'),
+    LND_TLS_CERT_PATH: z.string().min(1).optional(),
+    LND_TLS_CERT_BASE64: z.base64('LND_TLS_CERT_BASE64 must be base64 of the PEM').optional(),
+    LND_INVOICE_MACAROON_PATH: z.string().min(1).optional(),
+    LND_INVOICE_MACAROON_HEX: z.hex('LND_INVOICE_MACAROON_HEX must be hex').optional(),
+  })
+  .refine((env) => (env.LND_TLS_CERT_PATH === undefined) !== (env.LND_TLS_CERT_BASE64 === undefined), {
+    message: 'set exactly one of LND_TLS_CERT_PATH (file of tls.cert) or LND_TLS_CERT_BASE64',
+    path: ['LND_TLS_CERT_PATH'],
+  })
+  .refine((env) => (env.LND_INVOICE_MACAROON_PATH === undefined) !== (env.LND_INVOICE_MACAROON_HEX === undefined), {
+    message: 'set exactly one of LND_INVOICE_MACAROON_PATH (file of invoice.macaroon) or LND_INVOICE_MACAROON_HEX',
+    path: ['LND_INVOICE_MACAROON_PATH'],
+  });
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks the environment; throws one line naming every bad variable. */
+export function readApiConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (path: string) => Buffer = defaultReadFile,
+): ApiConfig {
+  // Empty variables count as unset, as a shell `FOO= cmd` means.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '');
+      return issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const vars = parsed.data;
+  return {
+    tableName: vars.TABLE_NAME,
+    dynamoDbEndpoint: vars.DYNAMODB_ENDPOINT,
+    region: vars.AWS_REGION,
+    publicBaseUrl: vars.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    maxInvoiceMsat: vars.MAX_INVOICE_MSAT ?? DEFAULT_MAX_INVOICE_MSAT,
+    lnd: {
+      host: vars.LND_GRPC_HOST,
+      tlsCert: vars.LND_TLS_CERT_PATH
+        ? readNamedFile(readFile, 'LND_TLS_CERT_PATH', vars.LND_TLS_CERT_PATH)
+        : Buffer.from(vars.LND_TLS_CERT_BASE64 ?? '', 'base64'),
+      macaroon: vars.LND_INVOICE_MACAROON_PATH
+        ? readNamedFile(readFile, 'LND_INVOICE_MACAROON_PATH', vars.LND_INVOICE_MACAROON_PATH)
+        : Buffer.from(vars.LND_INVOICE_MACAROON_HEX ?? '', 'hex'),
+    },
+  };
+}
+
+function readNamedFile(readFile: (path: string) => Buffer, variable: string, path: string): Buffer {
+  try {
+    return readFile(path);
+  } catch {
+    throw new ConfigError(`Invalid configuration: ${variable}: cannot read ${path}`);
+  }
+}
+
+function defaultReadFile(path: string): Buffer {
+  return readFileSync(path);
+}

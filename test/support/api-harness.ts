@@ -1,0 +1,203 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { bindRoutes, startHttpServer, type FallbackHandler, type HttpServer, type StartHttpServerOptions } from '../../infra/local/http-server';
+import { startLndSimulator, type LndSimulator } from '../../lnd-simulator';
+import type { Dependencies, RouteConfig } from '../../functions/http/dependencies';
+import { IdempotencyStore, type IdempotencyOptions } from '../../functions/http/idempotency';
+import type { Log } from '../../functions/http/log';
+import type { AnyRoute } from '../../functions/http/pipeline';
+import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
+import { findInvoice } from '../../functions/lib/invoices/repository';
+import { creditInvoiceSettlement } from '../../functions/lib/ledger/credit-invoice-settlement';
+import { LndClient } from '../../functions/lib/lnd';
+import { createMerchant, type CreatedMerchant } from '../../functions/lib/merchants/create-merchant';
+import { DEFAULT_MAX_INVOICE_MSAT } from '../../functions/lib/money';
+import type { InvoiceNode } from '../../functions/lib/node/invoice-node';
+import { LndInvoiceNode } from '../../functions/lib/node/lnd-invoice-node';
+import type { Table } from '../../functions/lib/table/client';
+import { routes as registeredRoutes } from '../../functions/routes';
+import { createTestTable } from './table';
+
+/**
+ * The whole API over real HTTP, for tests: a fresh table in the run's DynamoDB Local, the
+ * LND simulator (temp dir, free ports) reached through the real LND client with the invoice
+ * macaroon, and the local HTTP adapter on a free port serving the route registry.
+ *
+ *   const api = useApiHarness();
+ *   it('...', async () => {
+ *     const shop = await api.newMerchant();
+ *     const reply = await api.request('POST', '/v1/invoices', { key: shop.secret_key, body: { amount_msat: 5000 } });
+ *   });
+ */
+export interface ApiHarnessOptions {
+  /** @default the registry (functions/routes.ts) */
+  routes?: AnyRoute[];
+  config?: Partial<RouteConfig>;
+  idempotency?: IdempotencyOptions;
+  rateLimit?: StartHttpServerOptions['rateLimit'];
+  fallback?: FallbackHandler;
+  /** Replace the node the API talks to (e.g. one that fails); the simulator still runs. */
+  node?: (simulatorNode: InvoiceNode) => InvoiceNode;
+}
+
+export interface ApiReply<T = any> {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or undefined when the body is not JSON. */
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  /** Sent as `Authorization: Bearer <key>`. */
+  key?: string;
+  /** JSON-encoded unless `rawBody` is given. */
+  body?: unknown;
+  rawBody?: string | Uint8Array;
+  headers?: Record<string, string>;
+  idempotencyKey?: string;
+}
+
+export interface ApiHarness {
+  url: string;
+  table: Table;
+  deps: Dependencies;
+  simulator: LndSimulator;
+  /** The node as the API sees it (through the invoice macaroon). */
+  node: InvoiceNode;
+  /** What the API logged as errors, for tests that check nothing internal leaked elsewhere. */
+  loggedErrors: Array<{ message: string; details?: Record<string, unknown> }>;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiReply<T>>;
+  newMerchant(name?: string): Promise<CreatedMerchant>;
+  /** An outside payer pays one of our invoices on the simulator (optionally more than asked). */
+  payOnNode(bolt11: string, amountMsat?: number): void;
+  /**
+   * Pays our invoice on the node and credits it as the settlement consumer does (node-bridge
+   * → settle Lambda → creditInvoiceSettlement), so the account's balance reflects it.
+   */
+  settleInvoice(invoiceId: string, amountMsat?: number): Promise<InvoiceItem>;
+  /** Gives an account money the way money really arrives: an invoice, paid and settled. */
+  fund(secretKey: string, accountId: string, amountMsat: number): Promise<InvoiceItem>;
+}
+
+export interface RunningApiHarness extends ApiHarness {
+  stop(): Promise<void>;
+}
+
+export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<RunningApiHarness> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'api-harness-'));
+  const cleanups: Array<() => Promise<void> | void> = [() => rmSync(dataDir, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const table = await createTestTable();
+    cleanups.push(() => table.drop());
+    const simulator = await startLndSimulator({ dataDir, grpcPort: 0, controlPort: 0 });
+    cleanups.push(() => simulator.stop());
+    const lnd = LndClient.fromFiles({ host: simulator.grpcAddress, tlsCertPath: simulator.tlsCertPath, macaroonPath: simulator.invoiceMacaroonPath });
+    cleanups.push(() => lnd.close());
+    const simulatorNode = new LndInvoiceNode(lnd);
+    const node = options.node ? options.node(simulatorNode) : simulatorNode;
+
+    const loggedErrors: ApiHarness['loggedErrors'] = [];
+    const log: Log = {
+      error: (message, details) => void loggedErrors.push({ message, ...(details ? { details } : {}) }),
+      warn: () => undefined,
+    };
+    const deps: Dependencies = {
+      table,
+      node,
+      config: { publicBaseUrl: 'http://127.0.0.1:3000', maxInvoiceMsat: DEFAULT_MAX_INVOICE_MSAT, ...options.config },
+      idempotency: new IdempotencyStore(table, options.idempotency),
+      log,
+      now: () => new Date(),
+    };
+    const server: HttpServer = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      routes: bindRoutes(options.routes ?? registeredRoutes, deps),
+      ...(options.fallback ? { fallback: options.fallback } : {}),
+      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    });
+    cleanups.push(() => server.close());
+
+    const request = async <T>(method: string, urlPath: string, requestOptions: RequestOptions = {}): Promise<ApiReply<T>> => {
+      const headers: Record<string, string> = { ...requestOptions.headers };
+      if (requestOptions.key !== undefined) headers.authorization = `Bearer ${requestOptions.key}`;
+      if (requestOptions.idempotencyKey !== undefined) headers['idempotency-key'] = requestOptions.idempotencyKey;
+      let body: string | Uint8Array | undefined = requestOptions.rawBody;
+      if (body === undefined && requestOptions.body !== undefined) {
+        body = JSON.stringify(requestOptions.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(server.url + urlPath, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, headers: response.headers, body: parsed as T, text };
+    };
+
+    const payOnNode = (bolt11: string, amountMsat?: number) => {
+      const result = simulator.payInvoice(bolt11, amountMsat);
+      if (result.status !== 'settled') throw new Error(`the simulator did not settle the payment: ${result.error ?? result.status}`);
+    };
+
+    const settleInvoice = async (invoiceId: string, amountMsat?: number): Promise<InvoiceItem> => {
+      const invoice = await findInvoice(table, invoiceId);
+      if (!invoice) throw new Error(`no invoice ${invoiceId}`);
+      payOnNode(invoice.bolt11, amountMsat);
+      const onNode = await lnd.lookupInvoice(invoice.payment_hash);
+      const outcome = await creditInvoiceSettlement(table, {
+        invoiceId,
+        amountPaidMsat: onNode.amountPaidMsat,
+        settledAt: new Date((onNode.settleDateSec ?? Math.floor(Date.now() / 1000)) * 1000),
+      });
+      return outcome.invoice;
+    };
+
+    const fund = async (secretKey: string, accountId: string, amountMsat: number): Promise<InvoiceItem> => {
+      const created = await request<{ id: string }>('POST', '/v1/invoices', { key: secretKey, body: { amount_msat: amountMsat, account_id: accountId } });
+      if (created.status !== 201) throw new Error(`could not create a funding invoice: ${created.status} ${created.text}`);
+      return settleInvoice(created.body.id);
+    };
+
+    return {
+      url: server.url,
+      table,
+      deps,
+      simulator,
+      node,
+      loggedErrors,
+      request,
+      newMerchant: (name = 'Test shop') => createMerchant(table, { name }),
+      payOnNode,
+      settleInvoice,
+      fund,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** One harness for the whole test file: started in beforeAll, stopped in afterAll. */
+export function useApiHarness(options: ApiHarnessOptions = {}): ApiHarness {
+  let running: RunningApiHarness | undefined;
+  const handle = {} as ApiHarness;
+  beforeAll(async () => {
+    running = await startApiHarness(options);
+    Object.assign(handle, running);
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return handle;
+}
