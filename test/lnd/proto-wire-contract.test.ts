@@ -251,7 +251,7 @@ interface MessageDescriptor {
 const definition = loadLndPackageDefinition();
 
 function messageDescriptor(fullName: string): MessageDescriptor {
-  const entry = definition[fullName] as MessageTypeDefinition | undefined;
+  const entry = definition[fullName] as MessageTypeDefinition<unknown, unknown> | undefined;
   if (!entry || !('type' in entry)) throw new Error(`${fullName} is not in proto/`);
   return entry.type as unknown as MessageDescriptor;
 }
