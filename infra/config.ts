@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * Deployment settings, from CDK context (`cdk deploy -c stage=prod -c lndGrpcHost=...`)
+ * or cdk.json. Checked when the app starts, naming the setting that is wrong.
+ */
+export const stackConfigSchema = z.object({
+  /** `prod` keeps the table on stack deletion and turns on deletion protection. */
+  stage: z.string().regex(/^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes').default('dev'),
+  /** The Lightning network of the node: BOLT11 invoices for another network are refused. */
+  network: z.enum(['mainnet', 'testnet', 'signet', 'regtest']).default('mainnet'),
+  /** host:port of LND's gRPC interface, reachable from the bridge and the API Lambdas. */
+  lndGrpcHost: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').default('lnd.example.com:10009'),
+  /** Secrets Manager names (created by the operator before deploying, see docs/DEPLOY.md). */
+  lndTlsCertSecretName: z.string().min(1).default('lightning-payments/lnd-tls-cert'),
+  lndInvoiceMacaroonSecretName: z.string().min(1).default('lightning-payments/lnd-invoice-macaroon'),
+  lndPaymentMacaroonSecretName: z.string().min(1).default('lightning-payments/lnd-payment-macaroon'),
+  /** Public base URL of the API (for checkout links); the API Gateway URL when unset. */
+  publicBaseUrl: z.url().optional(),
+  /** Alarm e-mails go here when set; otherwise subscribe to the SNS topic yourself. */
+  alarmEmail: z.email().optional(),
+  /** Channel liquidity below which the LiquidityLow alarm fires, in msat. */
+  minOutboundLiquidityMsat: z.coerce.number().int().nonnegative().default(100_000_000),
+  minInboundLiquidityMsat: z.coerce.number().int().nonnegative().default(100_000_000),
+  /** Requests per second across the API (API Gateway stage throttling). */
+  apiRateLimitPerSec: z.coerce.number().int().positive().default(50),
+  apiBurstLimit: z.coerce.number().int().positive().default(100),
+});
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+export function parseStackConfig(context: Record<string, unknown>): StackConfig {
+  const result = stackConfigSchema.safeParse(context);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new Error(`Bad CDK context '${issue.path.join('.')}': ${issue.message}`);
+  }
+  return result.data;
+}

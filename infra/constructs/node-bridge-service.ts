@@ -1,0 +1,115 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import path from 'node:path';
+import type { LndSecrets } from './lnd-secrets';
+import { REPO_ROOT } from './service-function';
+
+export interface NodeBridgeServiceProps {
+  readonly table: dynamodb.TableV2;
+  readonly bus: events.IEventBus;
+  readonly payoutQueue: sqs.IQueue;
+  readonly cancelQueue: sqs.IQueue;
+  readonly lndSecrets: LndSecrets;
+  readonly lndGrpcHost: string;
+  readonly minOutboundLiquidityMsat: number;
+  readonly minInboundLiquidityMsat: number;
+  /** @default 256 (0.25 vCPU), the smallest Fargate size */
+  readonly cpu?: number;
+  /** @default 512 MiB */
+  readonly memoryLimitMiB?: number;
+}
+
+/**
+ * The only process that talks to LND with the payment macaroon: one Fargate task (arm64,
+ * the smallest size), restarted on failure. It runs in a public subnet with a public IP and
+ * no inbound rules: no NAT gateway (about $33/month) is needed to reach LND and AWS APIs.
+ */
+export class NodeBridgeService extends Construct {
+  public readonly vpc: ec2.Vpc;
+  public readonly cluster: ecs.Cluster;
+  public readonly service: ecs.FargateService;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: NodeBridgeServiceProps) {
+    super(scope, id);
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
+    });
+    this.vpc.addFlowLog('FlowLogs', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(
+        new logs.LogGroup(this, 'FlowLogGroup', { retention: logs.RetentionDays.ONE_WEEK, removalPolicy: RemovalPolicy.DESTROY }),
+      ),
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+    });
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.DISABLED });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: props.cpu ?? 256,
+      memoryLimitMiB: props.memoryLimitMiB ?? 512,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    this.taskDefinition.addContainer('Bridge', {
+      image: ecs.ContainerImage.fromAsset(REPO_ROOT, {
+        file: path.join('node-bridge', 'Dockerfile'),
+        exclude: ['node_modules', 'cdk.out', '.data', '.git', 'test-results', 'docs'],
+      }),
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'bridge' }),
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        PAYOUT_QUEUE_URL: props.payoutQueue.queueUrl,
+        CANCEL_QUEUE_URL: props.cancelQueue.queueUrl,
+        LND_GRPC_HOST: props.lndGrpcHost,
+        MIN_OUTBOUND_LIQUIDITY_MSAT: String(props.minOutboundLiquidityMsat),
+        MIN_INBOUND_LIQUIDITY_MSAT: String(props.minInboundLiquidityMsat),
+      },
+      // ECS fetches these at start with the execution role; they never sit in the task definition.
+      secrets: {
+        LND_TLS_CERT: ecs.Secret.fromSecretsManager(props.lndSecrets.tlsCert),
+        LND_MACAROON_HEX: ecs.Secret.fromSecretsManager(props.lndSecrets.paymentMacaroon),
+      },
+      healthCheck: {
+        command: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:9090/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
+      stopTimeout: Duration.seconds(30),
+    });
+
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: this.vpc,
+      description: 'node-bridge: no inbound traffic; outbound to LND and AWS APIs',
+      allowAllOutbound: true,
+    });
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: 1,
+      // One bridge at a time, also during deployments: the old task stops before the new starts.
+      minHealthyPercent: 0,
+      maxHealthyPercent: 100,
+      assignPublicIp: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroups: [securityGroup],
+      circuitBreaker: { rollback: true },
+    });
+
+    const role = this.taskDefinition.taskRole;
+    props.table.grantReadWriteData(role);
+    props.bus.grantPutEventsTo(role);
+    props.payoutQueue.grantConsumeMessages(role);
+    props.cancelQueue.grantConsumeMessages(role);
+  }
+}

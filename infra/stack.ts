@@ -1,0 +1,82 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { StackConfig } from './config';
+import type { ApiRouteSpec } from './constructs/http-api';
+import { HttpApi } from './constructs/http-api';
+import { LedgerTable } from './constructs/ledger-table';
+import { LndSecrets } from './constructs/lnd-secrets';
+import { Monitoring } from './constructs/monitoring';
+import { NodeBridgeService } from './constructs/node-bridge-service';
+import { PaymentPipeline } from './constructs/payment-pipeline';
+import { Webhooks } from './constructs/webhooks';
+
+export interface LightningPaymentsStackProps extends StackProps {
+  readonly config: StackConfig;
+  /** The API routes and their handler files (see api-routes.ts). */
+  readonly apiRoutes: readonly ApiRouteSpec[];
+}
+
+/** The whole product in one stack: `cdk deploy` and it runs. */
+export class LightningPaymentsStack extends Stack {
+  public readonly ledger: LedgerTable;
+  public readonly pipeline: PaymentPipeline;
+  public readonly webhooks: Webhooks;
+  public readonly api: HttpApi;
+  public readonly bridge: NodeBridgeService;
+  public readonly monitoring: Monitoring;
+  public readonly lndSecrets: LndSecrets;
+
+  constructor(scope: Construct, id: string, props: LightningPaymentsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.ledger = new LedgerTable(this, 'Ledger', { production: config.stage === 'prod' });
+    const table = this.ledger.table;
+    this.lndSecrets = new LndSecrets(this, 'LndSecrets', {
+      tlsCertSecretName: config.lndTlsCertSecretName,
+      invoiceMacaroonSecretName: config.lndInvoiceMacaroonSecretName,
+      paymentMacaroonSecretName: config.lndPaymentMacaroonSecretName,
+    });
+
+    this.pipeline = new PaymentPipeline(this, 'Pipeline', { table });
+    this.webhooks = new Webhooks(this, 'Webhooks', { table });
+    this.pipeline.routeDomainEventsTo(this.webhooks.fanout.function);
+
+    this.api = new HttpApi(this, 'Api', {
+      table,
+      routes: props.apiRoutes,
+      lndSecrets: this.lndSecrets,
+      lndGrpcHost: config.lndGrpcHost,
+      network: config.network,
+      publicBaseUrl: config.publicBaseUrl,
+      rateLimitPerSec: config.apiRateLimitPerSec,
+      burstLimit: config.apiBurstLimit,
+    });
+
+    this.bridge = new NodeBridgeService(this, 'NodeBridge', {
+      table,
+      bus: this.pipeline.bus,
+      payoutQueue: this.pipeline.payoutQueue.queue,
+      cancelQueue: this.pipeline.cancelQueue.queue,
+      lndSecrets: this.lndSecrets,
+      lndGrpcHost: config.lndGrpcHost,
+      minOutboundLiquidityMsat: config.minOutboundLiquidityMsat,
+      minInboundLiquidityMsat: config.minInboundLiquidityMsat,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      deadLetterQueues: {
+        Payout: this.pipeline.payoutQueue.deadLetterQueue,
+        Cancel: this.pipeline.cancelQueue.deadLetterQueue,
+        Outbox: this.pipeline.outboxFailures.queue,
+        Consumer: this.pipeline.consumerDeadLetters.queue,
+        WebhookDelivery: this.webhooks.deliveryQueue.deadLetterQueue,
+      },
+      bridgeLogs: this.bridge.logGroup,
+      settleInvoiceLogs: this.pipeline.settleInvoice.logGroup,
+      api: this.api.api,
+      minOutboundLiquidityMsat: config.minOutboundLiquidityMsat,
+      minInboundLiquidityMsat: config.minInboundLiquidityMsat,
+      alarmEmail: config.alarmEmail,
+    });
+  }
+}
