@@ -4,13 +4,21 @@ import { getAccountRoute } from './accounts/get';
 import { listAccountsRoute } from './accounts/list';
 import type { AnyRoute } from './http/pipeline';
 import { createInvoiceRoute } from './invoices/create';
+import { getInvoiceRoute } from './invoices/get';
+import { listInvoicesRoute } from './invoices/list';
+import { getOpenApiRoute } from './openapi/get';
+import { getPublicInvoiceRoute } from './public-invoices/get';
 import { createTransferRoute } from './transfers/create';
 import { getTransferRoute } from './transfers/get';
 import { listTransfersRoute } from './transfers/list';
+import { createWithdrawalRoute } from './withdrawals/create';
+import { getWithdrawalRoute } from './withdrawals/get';
+import { listWithdrawalsRoute } from './withdrawals/list';
 
 /**
  * Every API route, once. The local HTTP adapter, the OpenAPI generator and the CDK stack
- * all read this list; a route missing here does not exist anywhere.
+ * all read this list; a route missing here does not exist anywhere. Each route's file also
+ * exports `handler`, its Lambda entry point.
  */
 export const routes: AnyRoute[] = [
   createAccountRoute,
@@ -18,7 +26,33 @@ export const routes: AnyRoute[] = [
   getAccountRoute,
   accountLedgerRoute,
   createInvoiceRoute,
+  listInvoicesRoute,
+  getInvoiceRoute,
+  getPublicInvoiceRoute,
+  createWithdrawalRoute,
+  listWithdrawalsRoute,
+  getWithdrawalRoute,
   createTransferRoute,
   listTransfersRoute,
   getTransferRoute,
+  getOpenApiRoute,
 ];
+
+/** Where each route's Lambda entry point lives (`export const handler`), for the CDK stack. */
+export const routeEntryPoints: Record<string, string> = {
+  'POST /v1/accounts': 'functions/accounts/create.ts',
+  'GET /v1/accounts': 'functions/accounts/list.ts',
+  'GET /v1/accounts/{id}': 'functions/accounts/get.ts',
+  'GET /v1/accounts/{id}/ledger': 'functions/accounts/ledger.ts',
+  'POST /v1/invoices': 'functions/invoices/create.ts',
+  'GET /v1/invoices': 'functions/invoices/list.ts',
+  'GET /v1/invoices/{id}': 'functions/invoices/get.ts',
+  'GET /v1/public/invoices/{id}': 'functions/public-invoices/get.ts',
+  'POST /v1/withdrawals': 'functions/withdrawals/create.ts',
+  'GET /v1/withdrawals': 'functions/withdrawals/list.ts',
+  'GET /v1/withdrawals/{id}': 'functions/withdrawals/get.ts',
+  'POST /v1/transfers': 'functions/transfers/create.ts',
+  'GET /v1/transfers': 'functions/transfers/list.ts',
+  'GET /v1/transfers/{id}': 'functions/transfers/get.ts',
+  'GET /v1/openapi.json': 'functions/openapi/get.ts',
+};

@@ -41,15 +41,17 @@ export function msat(options: { min: number; max?: number; description?: string 
 export const isoTimestamp = z.string().meta({ description: 'ISO-8601 UTC', examples: ['2026-11-21T10:00:00.000Z'] });
 export const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
-/** `limit` and `cursor` of every list. Query values arrive as strings. */
+/** Query values arrive as strings; this one is documented as the integer it stands for. */
+export const limitParameter = z
+  .string()
+  .regex(/^\d{1,3}$/, { message: 'must be a whole number from 1 to 100' })
+  .transform(Number)
+  .pipe(z.number().int().min(1, { message: 'must be a whole number from 1 to 100' }).max(100, { message: 'must be a whole number from 1 to 100' }))
+  .meta({ description: 'Page size, 1–100, default 20' });
+
+/** `limit` and `cursor` of every list. */
 export const listQueryShape = {
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, { message: 'must be a whole number from 1 to 100' })
-    .transform(Number)
-    .pipe(z.number().int().min(1, { message: 'must be a whole number from 1 to 100' }).max(100, { message: 'must be a whole number from 1 to 100' }))
-    .optional()
-    .meta({ description: '1–100, default 20' }),
+  limit: limitParameter.optional(),
   cursor: z.string().max(512).optional().meta({ description: 'next_cursor of the previous page' }),
 };
 
