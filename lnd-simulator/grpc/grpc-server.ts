@@ -26,8 +26,6 @@ export interface RunningGrpcServer {
   stop(): Promise<void>;
 }
 
-type ServiceDefinitions = Record<string, grpc.ServiceDefinition>;
-
 export async function startGrpcServer(deps: GrpcServerDeps): Promise<RunningGrpcServer> {
   const loaded = grpc.loadPackageDefinition(loadLndPackageDefinition()) as unknown as {
     lnrpc: { Lightning: { service: grpc.ServiceDefinition } };
@@ -35,17 +33,10 @@ export async function startGrpcServer(deps: GrpcServerDeps): Promise<RunningGrpc
     routerrpc: { Router: { service: grpc.ServiceDefinition } };
   };
   const handlers = new RpcHandlers(deps.macaroons);
-  const server = new grpc.Server({
-    // LND answers keepalive pings from clients that wait at least 5 s between them.
-    'grpc.keepalive_permit_without_calls': 1,
-  });
-  const services: ServiceDefinitions = {
-    lightning: loaded.lnrpc.Lightning.service,
-    invoices: loaded.invoicesrpc.Invoices.service,
-    router: loaded.routerrpc.Router.service,
-  };
+  // Like LND, accept keepalive pings from clients even between calls.
+  const server = new grpc.Server({ 'grpc.keepalive_permit_without_calls': 1 });
   server.addService(
-    services.lightning as grpc.ServiceDefinition,
+    loaded.lnrpc.Lightning.service,
     lightningService({
       handlers,
       streams: deps.streams,
@@ -55,8 +46,8 @@ export async function startGrpcServer(deps: GrpcServerDeps): Promise<RunningGrpc
       p2pHost: `${deps.host}:9735`,
     }),
   );
-  server.addService(services.invoices as grpc.ServiceDefinition, invoicesService(handlers, deps.invoices));
-  server.addService(services.router as grpc.ServiceDefinition, routerService(handlers, deps.streams, deps.payments));
+  server.addService(loaded.invoicesrpc.Invoices.service, invoicesService(handlers, deps.invoices));
+  server.addService(loaded.routerrpc.Router.service, routerService(handlers, deps.streams, deps.payments));
 
   const credentials = grpc.ServerCredentials.createSsl(
     null,

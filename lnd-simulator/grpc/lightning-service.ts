@@ -8,7 +8,7 @@ import type {
   RawPayReq,
   RawPaymentHash,
 } from '../../functions/lib/lnd/proto-types';
-import { decodeInvoice, REGTEST_NETWORK } from '../bolt11-codec';
+import { decodeInvoice, type DecodedInvoice, REGTEST_NETWORK } from '../bolt11-codec';
 import { SIMULATED_CHANNEL, SIMULATED_WALLET } from '../channels';
 import { nowSec } from '../clock';
 import type { InvoiceBook } from '../invoice-book';
@@ -80,7 +80,7 @@ function lookupHash(raw: RawPaymentHash): string {
 }
 
 function decodePayReq(payReq: string): Partial<RawPayReq> {
-  let decoded;
+  let decoded: DecodedInvoice;
   try {
     decoded = decodeInvoice(payReq);
   } catch (error) {

@@ -5,6 +5,7 @@ import {
   InvoiceAlreadySettledError,
   InvoiceState,
   type LndClient,
+  LndError,
   NotFoundError,
 } from '../../functions/lib/lnd';
 import { type SimulatorFixture, startSimulatorFixture } from './support/simulator-fixture';
@@ -149,6 +150,14 @@ describe('LndClient invoices against the simulator (gRPC over TLS)', () => {
       description: 'coffee',
       paymentAddr: added.paymentAddr,
     });
+  });
+
+  it('maps other refusals to a plain LndError carrying LND’s text', async () => {
+    const error = await lnd.addInvoice({ valueMsat: 1_000, memo: 'x'.repeat(1_025) }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(LndError);
+    expect((error as LndError).name).toBe('LndError');
+    expect((error as LndError).details).toBe('memo too large: 1025 bytes (maxsize=1024)');
   });
 
   it('refuses out-of-range amounts before calling the node', async () => {

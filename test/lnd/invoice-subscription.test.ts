@@ -109,5 +109,6 @@ describe('SubscribeInvoices', () => {
     stream.cancel();
 
     await expect(consumed).resolves.toEqual([]);
+    await waitFor(() => fixture.sim.openStreamCount() === 0);
   });
 });

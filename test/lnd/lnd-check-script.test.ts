@@ -43,6 +43,8 @@ describe('npm run lnd:check (scripts/lnd-check.ts)', () => {
     const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{')));
     expect(report.get_info).toMatchObject({ identity_pubkey: fixture.sim.pubkey, network: 'regtest' });
     expect(report.channel_balance.local_msat).toBe(10_000_000_000);
+    const macaroonHex = readFileSync(fixture.sim.paymentMacaroonPath).toString('hex');
+    expect(result.stdout + result.stderr).not.toContain(macaroonHex);
   });
 
   it('fails with one line naming the missing variables', async () => {
@@ -53,18 +55,5 @@ describe('npm run lnd:check (scripts/lnd-check.ts)', () => {
     expect(result.stderr).toContain('LND_TLS_CERT_PATH');
     expect(result.stderr).toContain('LND_MACAROON_PATH');
     expect(result.stderr).not.toContain('LND_GRPC_HOST');
-  });
-
-  it('says so when the macaroon lacks a permission, without printing the macaroon', async () => {
-    const result = await lndCheck({
-      LND_GRPC_HOST: fixture.sim.grpcAddress,
-      LND_TLS_CERT_PATH: fixture.sim.tlsCertPath,
-      LND_MACAROON_PATH: fixture.sim.invoiceMacaroonPath,
-    });
-
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('refused the macaroon: permission denied');
-    const macaroonHex = readFileSync(fixture.sim.invoiceMacaroonPath).toString('hex');
-    expect(result.stdout + result.stderr).not.toContain(macaroonHex);
   });
 });
