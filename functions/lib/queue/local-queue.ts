@@ -1,0 +1,312 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Table } from '../table/client';
+import { sleep } from '../bus/timing';
+import type { Queue, QueueMessage, ReceiveOptions, SendOptions } from './queue';
+
+/**
+ * The local stand-in for SQS: one item per message in a DynamoDB (Local) table of its own,
+ * so every process of the local stack shares the queues and they survive restarts. The
+ * semantics that matter are SQS's: a received message is hidden for its visibility
+ * timeout and comes back if it is not deleted; every receive counts; a message received
+ * `maxReceiveCount` times without being deleted moves to `<name>-dlq` on the next receive.
+ *
+ * Items: pk `QUEUE#<name>`, sk = message id (time-sortable), `visible_sk` =
+ * `<visible-at ms, 15 digits>#<id>` (the `visible` index: receive = query what is visible
+ * now, then claim each with a conditional write, so two consumers never both get it).
+ */
+export const LOCAL_QUEUE_VISIBLE_INDEX = 'visible';
+
+export const DEAD_LETTER_SUFFIX = '-dlq';
+
+export interface LocalQueueOptions {
+  /** Used when receive() does not say. @default 30 */
+  defaultVisibilityTimeoutSec?: number;
+  /** Receives before the message moves to `<name>-dlq`. @default never */
+  maxReceiveCount?: number;
+  /** How often a long poll looks again when nothing arrived in-process. @default 100 */
+  pollIntervalMs?: number;
+}
+
+export interface LocalQueueItem {
+  pk: string;
+  sk: string;
+  visible_sk: string;
+  body: string;
+  receive_count: number;
+  receipt_token?: string;
+  sent_at: string;
+  /** On a dead letter: the queue it came from and when. */
+  dead_lettered_from?: string;
+  dead_lettered_at?: string;
+}
+
+/** changeVisibility with a receipt handle that is no longer current (the message was received again or deleted). */
+export class ReceiptHandleInvalidError extends Error {
+  constructor(queueName: string) {
+    super(`queue ${queueName}: the receipt handle is no longer valid`);
+    this.name = 'ReceiptHandleInvalidError';
+  }
+}
+
+// Wakes long polls of this process at once when this process sends; other processes' sends
+// are seen at the next poll.
+const sends = new EventEmitter();
+sends.setMaxListeners(0);
+
+const queuePk = (name: string) => `QUEUE#${name}`;
+const padMs = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
+const visibleSk = (visibleAtMs: number, id: string) => `${padMs(visibleAtMs)}#${id}`;
+const newMessageId = () => `${padMs(Date.now())}-${randomBytes(8).toString('hex')}`;
+
+export class LocalQueue implements Queue {
+  private readonly pk: string;
+  private readonly defaultVisibilityMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly wakeKey: string;
+
+  constructor(
+    private readonly table: Table,
+    readonly name: string,
+    private readonly options: LocalQueueOptions = {},
+  ) {
+    this.pk = queuePk(name);
+    this.defaultVisibilityMs = (options.defaultVisibilityTimeoutSec ?? 30) * 1000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.wakeKey = `${table.name}/${name}`;
+  }
+
+  get deadLetterQueueName(): string {
+    return `${this.name}${DEAD_LETTER_SUFFIX}`;
+  }
+
+  async send(body: string, options: SendOptions = {}): Promise<void> {
+    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: this.newItem(body, options.delaySec ?? 0) }));
+    sends.emit(this.wakeKey);
+  }
+
+  /** Several messages in as few writes as DynamoDB allows (25 per batch). */
+  async sendBatch(bodies: string[]): Promise<void> {
+    for (let start = 0; start < bodies.length; start += 25) {
+      let requests = bodies.slice(start, start + 25).map((body) => ({ PutRequest: { Item: this.newItem(body, 0) } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        const result = await this.table.doc.send(new BatchWriteCommand({ RequestItems: { [this.table.name]: requests } }));
+        requests = (result.UnprocessedItems?.[this.table.name] ?? []) as typeof requests;
+        if (requests.length > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
+      }
+    }
+    if (bodies.length > 0) sends.emit(this.wakeKey);
+  }
+
+  async receive(options: ReceiveOptions): Promise<QueueMessage[]> {
+    const maxMessages = Math.max(1, Math.min(10, options.maxMessages));
+    const visibilityMs = options.visibilityTimeoutSec !== undefined ? options.visibilityTimeoutSec * 1000 : this.defaultVisibilityMs;
+    const deadline = Date.now() + options.waitTimeSec * 1000;
+    for (;;) {
+      if (options.signal?.aborted) return [];
+      const messages = await this.receiveVisible(maxMessages, visibilityMs);
+      if (messages.length > 0) return messages;
+      const remainingMs = deadline - Date.now();
+      if (remainingMs <= 0) return [];
+      await this.waitForSend(Math.min(remainingMs, this.pollIntervalMs), options.signal);
+    }
+  }
+
+  /** A receipt handle that is no longer current deletes nothing, as with SQS: the newer receiver owns the message. */
+  async delete(receiptHandle: string): Promise<void> {
+    const { id, token } = parseReceiptHandle(receiptHandle);
+    try {
+      await this.table.doc.send(
+        new DeleteCommand({
+          TableName: this.table.name,
+          Key: { pk: this.pk, sk: id },
+          ConditionExpression: 'receipt_token = :token',
+          ExpressionAttributeValues: { ':token': token },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async changeVisibility(receiptHandle: string, visibilityTimeoutSec: number): Promise<void> {
+    const { id, token } = parseReceiptHandle(receiptHandle);
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: this.pk, sk: id },
+          UpdateExpression: 'SET visible_sk = :visibleSk',
+          ConditionExpression: 'receipt_token = :token',
+          ExpressionAttributeValues: { ':token': token, ':visibleSk': visibleSk(Date.now() + visibilityTimeoutSec * 1000, id) },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ReceiptHandleInvalidError(this.name);
+      throw error;
+    }
+    if (visibilityTimeoutSec <= 0) sends.emit(this.wakeKey);
+  }
+
+  /** Every message still in the queue, visible or not (tests and operators inspect with it). */
+  async peekAll(): Promise<LocalQueueItem[]> {
+    const items: LocalQueueItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': this.pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...((page.Items ?? []) as LocalQueueItem[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  private newItem(body: string, delaySec: number): LocalQueueItem {
+    const id = newMessageId();
+    return {
+      pk: this.pk,
+      sk: id,
+      visible_sk: visibleSk(Date.now() + delaySec * 1000, id),
+      body,
+      receive_count: 0,
+      sent_at: new Date().toISOString(),
+    };
+  }
+
+  private async receiveVisible(maxMessages: number, visibilityMs: number): Promise<QueueMessage[]> {
+    const now = Date.now();
+    const { Items = [] } = await this.table.doc.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        IndexName: LOCAL_QUEUE_VISIBLE_INDEX,
+        KeyConditionExpression: 'pk = :pk AND visible_sk <= :now',
+        ExpressionAttributeValues: { ':pk': this.pk, ':now': `${padMs(now)}#~` },
+        Limit: maxMessages * 3,
+      }),
+    );
+    const messages: QueueMessage[] = [];
+    for (const candidate of Items as LocalQueueItem[]) {
+      if (messages.length >= maxMessages) break;
+      if (this.options.maxReceiveCount !== undefined && candidate.receive_count >= this.options.maxReceiveCount) {
+        await this.moveToDeadLetterQueue(candidate);
+        continue;
+      }
+      const claimed = await this.claim(candidate, now + visibilityMs);
+      if (claimed) messages.push(claimed);
+    }
+    return messages;
+  }
+
+  /** The conditional write that makes a receive exclusive: only the consumer that saw this visibility wins. */
+  private async claim(candidate: LocalQueueItem, hiddenUntilMs: number): Promise<QueueMessage | undefined> {
+    const token = randomBytes(12).toString('hex');
+    try {
+      const { Attributes } = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: this.pk, sk: candidate.sk },
+          UpdateExpression: 'SET visible_sk = :hidden, receipt_token = :token, receive_count = receive_count + :one',
+          ConditionExpression: 'visible_sk = :seen',
+          ExpressionAttributeValues: {
+            ':hidden': visibleSk(hiddenUntilMs, candidate.sk),
+            ':token': token,
+            ':one': 1,
+            ':seen': candidate.visible_sk,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const item = Attributes as LocalQueueItem;
+      return { id: item.sk, body: item.body, receiptHandle: `${item.sk}.${token}`, receiveCount: item.receive_count };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  private async moveToDeadLetterQueue(candidate: LocalQueueItem): Promise<void> {
+    const dead: LocalQueueItem = {
+      ...this.newItem(candidate.body, 0),
+      pk: queuePk(this.deadLetterQueueName),
+      dead_lettered_from: this.name,
+      dead_lettered_at: new Date().toISOString(),
+    };
+    try {
+      await this.table.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.table.name,
+                Key: { pk: this.pk, sk: candidate.sk },
+                ConditionExpression: 'visible_sk = :seen',
+                ExpressionAttributeValues: { ':seen': candidate.visible_sk },
+              },
+            },
+            { Put: { TableName: this.table.name, Item: dead } },
+          ],
+        }),
+      );
+    } catch (error) {
+      // Another consumer moved or claimed it first.
+      if (!(error instanceof TransactionCanceledException)) throw error;
+    }
+  }
+
+  private waitForSend(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const controller = new AbortController();
+      let finished = false;
+      const done = () => {
+        if (finished) return;
+        finished = true;
+        sends.off(this.wakeKey, done);
+        signal?.removeEventListener('abort', done);
+        controller.abort();
+        resolve();
+      };
+      sends.on(this.wakeKey, done);
+      signal?.addEventListener('abort', done, { once: true });
+      void sleep(ms, controller.signal).then(done);
+    });
+  }
+}
+
+function parseReceiptHandle(receiptHandle: string): { id: string; token: string } {
+  const dot = receiptHandle.lastIndexOf('.');
+  if (dot <= 0) throw new ReceiptHandleInvalidError('(unknown)');
+  return { id: receiptHandle.slice(0, dot), token: receiptHandle.slice(dot + 1) };
+}
+
+/** The queues of one local stack, all in one table; same name, same instance. */
+export class LocalQueues {
+  private readonly queues = new Map<string, LocalQueue>();
+
+  constructor(
+    readonly table: Table,
+    private readonly defaults: LocalQueueOptions = {},
+  ) {}
+
+  /** Options given here replace the ones of an earlier call (the messages live in the table either way). */
+  queue(name: string, options?: LocalQueueOptions): LocalQueue {
+    let queue = this.queues.get(name);
+    if (!queue || options) {
+      queue = new LocalQueue(this.table, name, { ...this.defaults, ...options });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  deadLetterQueue(name: string): LocalQueue {
+    return this.queue(`${name}${DEAD_LETTER_SUFFIX}`);
+  }
+}

@@ -1,0 +1,80 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { BusSource, NodeDetailType, paymentFailedSchema, paymentSucceededSchema } from '../lib/bus/bus-events';
+import { type Log, type Metrics, noMetrics } from '../lib/bus/log';
+import { AlreadyAppliedError } from '../lib/ledger/errors';
+import { failWithdrawal, settleWithdrawal } from '../lib/ledger/finish-withdrawal';
+import type { Table } from '../lib/table/client';
+import { keys } from '../lib/table/keys';
+import type { WithdrawalItem } from '../lib/withdrawals/withdrawal';
+
+export interface PayoutResultDeps {
+  table: Table;
+  log: Log;
+  metrics?: Metrics;
+}
+
+export type PaymentResultEvent = EventBridgeEvent<typeof NodeDetailType.paymentSucceeded | typeof NodeDetailType.paymentFailed, unknown>;
+
+export type PayoutResult = 'succeeded' | 'failed' | 'already_final';
+
+/**
+ * The node reported a payment's final state: finish the withdrawal exactly once. SUCCEEDED
+ * records fee and preimage and refunds the unused reserve; FAILED refunds everything
+ * (invariant 4: the bridge only ever sends PaymentFailed after the node said FAILED). A
+ * repeat is an AlreadyAppliedError, a success. There is no event for "in flight": an
+ * in-flight withdrawal is never touched here.
+ */
+export function createPayoutResultHandler(deps: PayoutResultDeps): (event: PaymentResultEvent) => Promise<PayoutResult> {
+  const metrics = deps.metrics ?? noMetrics;
+  return async (event) => {
+    if (event.source !== BusSource.node) throw new Error(`payout-result got an event from ${event.source}: wrong rule`);
+    const detailType = event['detail-type'];
+    const result =
+      detailType === NodeDetailType.paymentSucceeded
+        ? { kind: 'succeeded' as const, detail: paymentSucceededSchema.parse(event.detail) }
+        : detailType === NodeDetailType.paymentFailed
+          ? { kind: 'failed' as const, detail: paymentFailedSchema.parse(event.detail) }
+          : undefined;
+    if (!result) throw new Error(`payout-result got detail-type ${detailType}: wrong rule`);
+
+    const withdrawalId = result.detail.withdrawal_id;
+    await assertSameHash(deps.table, withdrawalId, result.detail.payment_hash);
+    try {
+      if (result.kind === 'succeeded') {
+        const done = await settleWithdrawal(deps.table, {
+          withdrawalId,
+          feeMsat: result.detail.fee_msat,
+          preimage: result.detail.preimage,
+          settledAt: new Date(result.detail.settled_at),
+        });
+        metrics.count('WithdrawalSucceeded');
+        deps.log.info('withdrawal succeeded', { withdrawalId, feeMsat: done.fee_msat });
+      } else {
+        await failWithdrawal(deps.table, {
+          withdrawalId,
+          failureReason: result.detail.failure_reason,
+          failedAt: new Date(result.detail.failed_at),
+        });
+        metrics.count('WithdrawalFailed');
+        deps.log.info('withdrawal failed and refunded', { withdrawalId, failureReason: result.detail.failure_reason });
+      }
+      return result.kind;
+    } catch (error) {
+      if (error instanceof AlreadyAppliedError) {
+        metrics.count('PaymentResultAlreadyApplied');
+        deps.log.info('withdrawal already final; nothing to do', { withdrawalId, reported: result.kind });
+        return 'already_final';
+      }
+      throw error;
+    }
+  };
+}
+
+/** A result for another hash than the withdrawal's is a bug upstream: refuse it (it ends in the DLQ). */
+async function assertSameHash(table: Table, withdrawalId: string, paymentHash: string): Promise<void> {
+  const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.withdrawal(withdrawalId), ConsistentRead: true }));
+  const withdrawal = Item as WithdrawalItem | undefined;
+  if (!withdrawal) throw new Error(`payment result for unknown withdrawal ${withdrawalId}`);
+  if (withdrawal.payment_hash !== paymentHash) throw new Error(`payment result for ${withdrawalId} names another payment hash`);
+}

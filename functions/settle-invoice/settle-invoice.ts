@@ -1,0 +1,57 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import { BusSource, invoiceSettledSchema, NodeDetailType } from '../lib/bus/bus-events';
+import { type Log, type Metrics, noMetrics } from '../lib/bus/log';
+import { findInvoiceIdByPaymentHash } from '../lib/invoices/repository';
+import { creditInvoiceSettlement } from '../lib/ledger/credit-invoice-settlement';
+import { AlreadyAppliedError } from '../lib/ledger/errors';
+import type { Table } from '../lib/table/client';
+
+export interface SettleInvoiceDeps {
+  table: Table;
+  log: Log;
+  metrics?: Metrics;
+}
+
+export type InvoiceSettledEvent = EventBridgeEvent<typeof NodeDetailType.invoiceSettled, unknown>;
+
+export type SettleResult = 'credited' | 'late_deposit' | 'already_credited' | 'not_ours';
+
+/**
+ * The node settled an invoice: credit it exactly once (invariant 3). The event can come
+ * twice (the bridge replays after reconnects, the bus delivers at least once): the ledger's
+ * condition on the invoice's state makes every repeat an AlreadyAppliedError, a success.
+ * A hash we never issued (an invoice made on the node by hand) is not ours: counted and
+ * dropped. Anything else throws, so the bus retries and finally dead-letters the event.
+ */
+export function createSettleInvoiceHandler(deps: SettleInvoiceDeps): (event: InvoiceSettledEvent) => Promise<SettleResult> {
+  const metrics = deps.metrics ?? noMetrics;
+  return async (event) => {
+    if (event.source !== BusSource.node || event['detail-type'] !== NodeDetailType.invoiceSettled) {
+      throw new Error(`settle-invoice got ${event.source} / ${event['detail-type']}: wrong rule`);
+    }
+    const settlement = invoiceSettledSchema.parse(event.detail);
+    const invoiceId = await findInvoiceIdByPaymentHash(deps.table, settlement.payment_hash);
+    if (!invoiceId) {
+      metrics.count('SettlementOfUnknownInvoice');
+      deps.log.warn('settlement of an invoice that is not ours; dropped', { paymentHash: settlement.payment_hash, settleIndex: settlement.settle_index });
+      return 'not_ours';
+    }
+    try {
+      const outcome = await creditInvoiceSettlement(deps.table, {
+        invoiceId,
+        amountPaidMsat: settlement.amount_paid_msat,
+        settledAt: new Date(settlement.settled_at),
+      });
+      metrics.count(outcome.kind === 'deposit' ? 'InvoiceCredited' : 'LateDepositCredited');
+      deps.log.info('settlement credited', { invoiceId, kind: outcome.kind, amountPaidMsat: settlement.amount_paid_msat, settleIndex: settlement.settle_index });
+      return outcome.kind === 'deposit' ? 'credited' : 'late_deposit';
+    } catch (error) {
+      if (error instanceof AlreadyAppliedError) {
+        metrics.count('SettlementAlreadyCredited');
+        deps.log.info('settlement already credited; nothing to do', { invoiceId, settleIndex: settlement.settle_index });
+        return 'already_credited';
+      }
+      throw error;
+    }
+  };
+}
