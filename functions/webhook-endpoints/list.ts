@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { IdPrefix } from '../lib/ids';
+import { keys, ListKind } from '../lib/table/keys';
+import { listMerchantObjects } from '../lib/table/merchant-lists';
+import { toWebhookEndpoint, type WebhookEndpointItem } from '../lib/webhooks/endpoint';
+import { AuthMode } from '../http/authenticate';
+import { DEFAULT_LIMIT, listResponse } from '../http/lists';
+import { route } from '../http/pipeline';
+import { ok } from '../http/responses';
+import { listOf, listQueryShape } from '../http/schemas/common';
+import { webhookEndpointSchema } from './schemas';
+
+export const listWebhookEndpointsRoute = route({
+  method: 'GET',
+  path: '/v1/webhook-endpoints',
+  operationId: 'listWebhookEndpoints',
+  summary: 'List webhook endpoints, newest first (without their secrets)',
+  tag: 'Webhooks',
+  auth: AuthMode.secret,
+  query: z.strictObject(listQueryShape),
+  response: { status: 200, description: 'A page of webhook endpoints', schema: listOf(webhookEndpointSchema) },
+  async handler({ auth, query }, { table }) {
+    const page = await listMerchantObjects<WebhookEndpointItem>(table, {
+      merchantId: auth.merchantId,
+      kind: ListKind.webhookEndpoints,
+      idPrefix: IdPrefix.webhookEndpoint,
+      keyOf: keys.webhookEndpoint,
+      limit: query.limit ?? DEFAULT_LIMIT,
+      cursor: query.cursor,
+    });
+    return ok(listResponse(page, toWebhookEndpoint));
+  },
+});
+
+export const handler = listWebhookEndpointsRoute.lambda();
