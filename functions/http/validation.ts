@@ -17,8 +17,14 @@ const RANK = { validation: 0, amountOutOfRange: 1, notFound: 2 } as const;
  * `amount_out_of_range`; anything that is not an integer at all is `validation_failed`.
  * A malformed id in the path is a 404 like any other id that does not exist.
  */
-export function issuesToError(issues: readonly core.$ZodIssue[], source: InputSource): ApiError {
-  if (source === 'path') return new NotFoundError();
+export function issuesToError(issues: readonly core.$ZodIssue[], source: InputSource, input?: unknown): ApiError {
+  if (source === 'path') {
+    // Worded as the repositories word a missing id, so malformed and missing read the same.
+    const issue = issues[0];
+    const name = issue?.path[0];
+    const value = typeof name === 'string' ? (input as Record<string, unknown> | undefined)?.[name] : undefined;
+    return new NotFoundError(issue && typeof value === 'string' ? `${issue.message}: ${value}` : undefined);
+  }
   const ranked = issues
     .map((issue, index) => ({ issue, index, rank: rankOf(issue) }))
     .sort((a, b) => a.rank - b.rank || a.index - b.index);

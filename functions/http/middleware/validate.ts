@@ -21,7 +21,7 @@ export function validate(schemas: InputSchemas): Middleware {
       for (const [source, schema, value] of sources) {
         if (!schema) continue;
         const parsed = schema.safeParse(value);
-        if (!parsed.success) throw issuesToError(parsed.error.issues, source);
+        if (!parsed.success) throw issuesToError(parsed.error.issues, source, value);
         state.input[source] = parsed.data;
       }
     },
