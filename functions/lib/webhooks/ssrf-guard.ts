@@ -54,6 +54,8 @@ const METADATA_HOSTNAMES = new Set([
 
 const MAX_URL_LENGTH = 2048;
 
+const isLocalhostName = (host: string) => host === 'localhost' || host.endsWith('.localhost');
+
 const CLASS_WORDS: Record<AddressClass, string> = {
   public: 'a public address',
   loopback: 'a loopback address',
@@ -100,7 +102,7 @@ export function parseWebhookUrl(raw: string, policy: WebhookTargetPolicy): URL {
   const host = hostOf(url);
   if (host === '') throw new WebhookTargetRefusedError('url must have a host');
   if (METADATA_HOSTNAMES.has(host)) throw new WebhookTargetRefusedError(`url must not point at ${CLASS_WORDS.metadata}`, AddressClass.metadata);
-  if (host === 'localhost' || host.endsWith('.localhost')) assertAddressAllowed('127.0.0.1', policy);
+  if (isLocalhostName(host)) assertAddressAllowed('127.0.0.1', policy);
   if (classifyAddress(host) !== undefined) assertAddressAllowed(host, policy);
   return url;
 }
@@ -120,7 +122,8 @@ export async function checkWebhookUrl(raw: string, policy: WebhookTargetPolicy, 
 async function resolveAllowed(host: string, policy: WebhookTargetPolicy, resolve: Resolver): Promise<ResolvedAddress[]> {
   let addresses: ResolvedAddress[];
   try {
-    addresses = await resolve(host);
+    // RFC 6761: localhost names are loopback, whatever a resolver would say.
+    addresses = isLocalhostName(host) ? [{ address: '127.0.0.1', family: 4 }] : await resolve(host);
   } catch (error) {
     throw new WebhookTargetRefusedError(`url host does not resolve (${(error as NodeJS.ErrnoException).code ?? 'lookup failed'})`);
   }
