@@ -13,7 +13,8 @@ export interface SignedInvoiceOptions {
   amountMsat?: number;
   paymentHash?: string;
   timestampSec?: number;
-  expirySec?: number;
+  /** null leaves the expiry field out (BOLT11's default, 3,600 s, applies). */
+  expirySec?: number | null;
   /** A random node's key unless given. */
   privateKey?: Buffer;
 }
@@ -30,7 +31,7 @@ export function signInvoice(options: SignedInvoiceOptions = {}): { bolt11: strin
         { tagName: 'payment_hash', data: paymentHash },
         { tagName: 'payment_secret', data: randomBytes(32).toString('hex') },
         { tagName: 'description', data: 'test payee' },
-        { tagName: 'expire_time', data: options.expirySec ?? 3600 },
+        ...(options.expirySec === null ? [] : [{ tagName: 'expire_time', data: options.expirySec ?? 3600 }]),
         {
           tagName: 'feature_bits',
           data: { word_length: 4, var_onion_optin: { required: true, supported: true }, payment_secret: { required: true, supported: true } },
