@@ -1,0 +1,270 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+  type _Record as StreamRecord,
+  type Shard,
+  type ShardIteratorType,
+} from '@aws-sdk/client-dynamodb-streams';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { type Log, errorFields, silentLog } from '../../functions/lib/bus/log';
+import { backoffDelayMs, sleep } from '../../functions/lib/bus/timing';
+import type { Table } from '../../functions/lib/table/client';
+import { localDynamoDbClient } from './dynamodb-local';
+
+export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+
+export interface StreamPollerOptions {
+  /** DynamoDB Local, e.g. http://127.0.0.1:8000. */
+  dynamoDbEndpoint: string;
+  tableName: string;
+  /** The same handler the stream Lambda runs. */
+  handler: StreamHandler;
+  /** Where shard positions are kept across restarts (the local queue table). */
+  checkpoints: Table;
+  /** Records per handler call, as a batch size on an event source mapping. @default 100 */
+  batchSize?: number;
+  /** Pause between reads of a shard that had nothing new. @default 100 */
+  idlePollMs?: number;
+  /** First wait after a failed batch or read; doubles up to 5 s. @default 200 */
+  retryBaseMs?: number;
+  log?: Log;
+}
+
+export interface StreamPoller {
+  stop(): Promise<void>;
+  /** Records handed to the handler so far (including redeliveries). */
+  readonly delivered: number;
+}
+
+const SHARD_END = 'SHARD_END';
+
+/**
+ * Feeds DynamoDB Local's real stream to the outbox handler, as Lambda's event source
+ * mapping does in AWS: shard by shard in order, following child shards when a shard
+ * closes, honouring batch item failures (the batch is retried from the failed record).
+ *
+ * Positions are checkpointed in the local queue table only after the handler succeeded,
+ * so a crash or restart replays at most the batch that was running: delivery is at least
+ * once, never lost (within the stream's 24 h retention), and every consumer downstream is
+ * idempotent.
+ */
+export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
+  const log = options.log ?? silentLog;
+  const batchSize = options.batchSize ?? 100;
+  const idlePollMs = options.idlePollMs ?? 100;
+  const retry = { baseMs: options.retryBaseMs ?? 200, maxMs: 5000 };
+  const dynamoDb = localDynamoDbClient(options.dynamoDbEndpoint);
+  const streams = new DynamoDBStreamsClient({
+    endpoint: options.dynamoDbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const stopping = new AbortController();
+  const readers = new Map<string, Promise<void>>();
+  const finished = new Set<string>();
+  let delivered = 0;
+  let streamArn = '';
+
+  const checkpointKey = (shardId: string) => ({ pk: `STREAM_CHECKPOINT#${streamArn}`, sk: shardId });
+  const loadCheckpoint = async (shardId: string): Promise<string | undefined> => {
+    const { Item } = await options.checkpoints.doc.send(
+      new GetCommand({ TableName: options.checkpoints.name, Key: checkpointKey(shardId), ConsistentRead: true }),
+    );
+    return Item?.sequence_number as string | undefined;
+  };
+  const saveCheckpoint = (shardId: string, sequenceNumber: string) =>
+    options.checkpoints.doc.send(
+      new PutCommand({
+        TableName: options.checkpoints.name,
+        Item: { ...checkpointKey(shardId), sequence_number: sequenceNumber, updated_at: new Date().toISOString() },
+      }),
+    );
+
+  async function iteratorFrom(shardId: string, position: string | undefined, type?: ShardIteratorType): Promise<string | undefined> {
+    const { ShardIterator } = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ...(position
+          ? { ShardIteratorType: type ?? 'AFTER_SEQUENCE_NUMBER', SequenceNumber: position }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    return ShardIterator;
+  }
+
+  async function readShard(shardId: string): Promise<void> {
+    let failures = 0;
+    let checkpoint: string | undefined;
+    let iterator: string | undefined;
+    let retryFrom: string | undefined;
+    while (!stopping.signal.aborted) {
+      try {
+        if (!iterator) {
+          checkpoint ??= await loadCheckpoint(shardId);
+          if (checkpoint === SHARD_END) {
+            finished.add(shardId);
+            return;
+          }
+          iterator = retryFrom ? await iteratorFrom(shardId, retryFrom, 'AT_SEQUENCE_NUMBER') : await iteratorFrom(shardId, checkpoint);
+          retryFrom = undefined;
+          if (!iterator) return;
+        }
+        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
+        const records = page.Records ?? [];
+        if (records.length > 0) {
+          const failedAt = await deliver(records);
+          if (failedAt !== undefined) {
+            // Resume at the failed record, after a pause: the records before it are done.
+            const before = records.slice(0, records.findIndex((record) => record.dynamodb?.SequenceNumber === failedAt));
+            const done = before.at(-1)?.dynamodb?.SequenceNumber;
+            if (done) {
+              checkpoint = done;
+              await saveCheckpoint(shardId, done);
+            }
+            retryFrom = failedAt;
+            iterator = undefined;
+            await sleep(backoffDelayMs(failures++, retry), stopping.signal);
+            continue;
+          }
+          const last = records.at(-1)?.dynamodb?.SequenceNumber;
+          if (last) {
+            checkpoint = last;
+            await saveCheckpoint(shardId, last);
+          }
+        }
+        failures = 0;
+        iterator = page.NextShardIterator;
+        if (!iterator) {
+          await saveCheckpoint(shardId, SHARD_END);
+          finished.add(shardId);
+          return;
+        }
+        if (records.length === 0) await sleep(idlePollMs, stopping.signal);
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        if (error instanceof TrimmedDataAccessException) {
+          log.error('stream records expired before they were read', { shardId });
+          checkpoint = undefined;
+        }
+        if (!(error instanceof ExpiredIteratorException)) {
+          log.warn('stream read failed; retrying', { shardId, ...errorFields(error) });
+          await sleep(backoffDelayMs(failures++, retry), stopping.signal);
+        }
+        // The next turn asks for a fresh iterator from the last checkpoint or the failed record.
+        iterator = undefined;
+      }
+    }
+  }
+
+  /** Hands records to the handler; returns the sequence number to retry from, if any. */
+  async function deliver(records: StreamRecord[]): Promise<string | undefined> {
+    const event: DynamoDBStreamEvent = { Records: records.map((record) => toLambdaRecord(record, streamArn)) };
+    delivered += records.length;
+    try {
+      const response = await options.handler(event);
+      const failures = response?.batchItemFailures ?? [];
+      if (failures.length === 0) return undefined;
+      // Lambda resumes from the lowest failed sequence number.
+      const positions = new Map(records.map((record, index) => [record.dynamodb?.SequenceNumber ?? '', index]));
+      const first = failures
+        .map((failure) => failure.itemIdentifier)
+        .filter((id) => positions.has(id))
+        .sort((a, b) => positions.get(a)! - positions.get(b)!)[0];
+      return first ?? records[0]!.dynamodb!.SequenceNumber!;
+    } catch (error) {
+      log.warn('stream handler threw; retrying the whole batch', errorFields(error));
+      return records[0]!.dynamodb!.SequenceNumber!;
+    }
+  }
+
+  async function listShards(): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const { StreamDescription } = await streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ...(exclusiveStartShardId ? { ExclusiveStartShardId: exclusiveStartShardId } : {}) }),
+      );
+      shards.push(...(StreamDescription?.Shards ?? []));
+      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId);
+    return shards;
+  }
+
+  const supervisor = (async () => {
+    let failures = 0;
+    while (!stopping.signal.aborted) {
+      try {
+        if (!streamArn) {
+          const { Table: description } = await dynamoDb.send(new DescribeTableCommand({ TableName: options.tableName }));
+          streamArn = description?.LatestStreamArn ?? '';
+          if (!streamArn) throw new Error(`table ${options.tableName} has no stream`);
+        }
+        const shards = await listShards();
+        const known = new Set(shards.map((shard) => shard.ShardId));
+        for (const shard of shards) {
+          const shardId = shard.ShardId!;
+          if (readers.has(shardId)) continue;
+          // A child shard waits until its parent has been read to the end: order per item holds.
+          const parent = shard.ParentShardId;
+          if (parent && known.has(parent) && !(await isFinished(parent))) continue;
+          readers.set(shardId, readShard(shardId));
+        }
+        failures = 0;
+        await sleep(2000, stopping.signal);
+      } catch (error) {
+        if (stopping.signal.aborted) break;
+        log.warn('could not describe the table stream; retrying', errorFields(error));
+        await sleep(backoffDelayMs(failures++, retry), stopping.signal);
+      }
+    }
+  })();
+
+  async function isFinished(shardId: string): Promise<boolean> {
+    if (finished.has(shardId)) return true;
+    if ((await loadCheckpoint(shardId)) === SHARD_END) finished.add(shardId);
+    return finished.has(shardId);
+  }
+
+  return {
+    get delivered() {
+      return delivered;
+    },
+    async stop() {
+      stopping.abort();
+      await supervisor;
+      await Promise.allSettled([...readers.values()]);
+      streams.destroy();
+      dynamoDb.destroy();
+    },
+  };
+}
+
+/** A stream record in the shape Lambda hands to a function (numbers for times, the ARN of the source). */
+function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const change = record.dynamodb ?? {};
+  const approximateCreation = change.ApproximateCreationDateTime;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventVersion: record.eventVersion,
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      Keys: change.Keys as never,
+      NewImage: change.NewImage as never,
+      OldImage: change.OldImage as never,
+      SequenceNumber: change.SequenceNumber,
+      SizeBytes: change.SizeBytes,
+      StreamViewType: change.StreamViewType as NonNullable<DynamoDBRecord['dynamodb']>['StreamViewType'],
+      ...(approximateCreation ? { ApproximateCreationDateTime: Math.floor(new Date(approximateCreation).getTime() / 1000) } : {}),
+    },
+  };
+}

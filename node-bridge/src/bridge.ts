@@ -1,0 +1,132 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { EventBus } from '../../functions/lib/bus/event-bus';
+import { EventBridgeBus } from '../../functions/lib/bus/eventbridge-bus';
+import { LocalBusClient } from '../../functions/lib/bus/local-bus';
+import type { Log } from '../../functions/lib/bus/log';
+import { LndClient } from '../../functions/lib/lnd';
+import { LocalQueues } from '../../functions/lib/queue/local-queue';
+import type { Queue } from '../../functions/lib/queue/queue';
+import { SqsQueue } from '../../functions/lib/queue/sqs-queue';
+import { createTable, type Table } from '../../functions/lib/table/client';
+import type { BridgeConfig } from './config';
+import { tableCursorStore } from './cursor-store';
+import { startHealthServer } from './health-server';
+import { startInvoiceCancelWorker } from './invoice-cancel-worker';
+import { InvoiceStream } from './invoice-stream';
+import { startLiquidityWatch } from './liquidity-watch';
+import { jsonLog } from './log';
+import { createBridgeMetrics, type BridgeMetrics } from './metrics';
+import { startPayoutWorker } from './payout-worker';
+
+export interface BridgeOverrides {
+  /** Wraps the bus every publisher uses (tests inject refused entries with it). */
+  wrapBus?: (bus: EventBus) => EventBus;
+  log?: Log;
+}
+
+export interface RunningBridge {
+  /** The port /healthz, /readyz and /metrics listen on. */
+  httpPort: number;
+  metrics: BridgeMetrics;
+  /** Stops taking work, gives running payments SHUTDOWN_GRACE_MS, then lets go (the next bridge tracks them). */
+  stop(): Promise<void>;
+}
+
+function dynamoConfig(config: BridgeConfig) {
+  if (!config.dynamoDbEndpoint) return config.region ? { region: config.region } : {};
+  // DynamoDB Local takes any credentials; the SDK insists on some.
+  const credentials = process.env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  return { endpoint: config.dynamoDbEndpoint, region: config.region ?? 'us-east-1', ...credentials };
+}
+
+/** The node-bridge, in this process: what `main.ts` runs, and what tests start with a wrapped bus. */
+export async function startNodeBridge(config: BridgeConfig, overrides: BridgeOverrides = {}): Promise<RunningBridge> {
+  const log = overrides.log ?? jsonLog({ level: config.logLevel, base: { service: 'node-bridge' } });
+  const metrics = createBridgeMetrics();
+  const table: Table = createTable(config.tableName, dynamoConfig(config));
+  const lnd = new LndClient({ host: config.lnd.host, tlsCert: config.lnd.tlsCert, macaroon: config.lnd.macaroon });
+  const closers: Array<() => void> = [() => lnd.close(), () => table.doc.destroy()];
+
+  let payoutQueue: Queue;
+  let cancelQueue: Queue;
+  let localQueues: LocalQueues | undefined;
+  if (config.queues.backend === 'sqs') {
+    const sqs = new SQSClient(config.region ? { region: config.region } : {});
+    closers.push(() => sqs.destroy());
+    payoutQueue = new SqsQueue(sqs, config.queues.payoutQueueUrl);
+    cancelQueue = new SqsQueue(sqs, config.queues.invoiceCancelQueueUrl);
+  } else {
+    const queueTable = createTable(config.queues.tableName, dynamoConfig(config));
+    closers.push(() => queueTable.doc.destroy());
+    localQueues = new LocalQueues(queueTable, { pollIntervalMs: config.queues.pollIntervalMs });
+    payoutQueue = localQueues.queue(config.queues.payoutQueueName, { maxReceiveCount: config.queues.payoutMaxReceiveCount });
+    cancelQueue = localQueues.queue(config.queues.invoiceCancelQueueName, { maxReceiveCount: 10 });
+  }
+
+  let bus: EventBus;
+  if (config.bus.backend === 'eventbridge') {
+    const eventBridge = new EventBridgeClient(config.region ? { region: config.region } : {});
+    closers.push(() => eventBridge.destroy());
+    bus = new EventBridgeBus(eventBridge, config.bus.eventBusName);
+  } else {
+    if (!localQueues) {
+      const queueTable = createTable(config.bus.tableName, dynamoConfig(config));
+      closers.push(() => queueTable.doc.destroy());
+      localQueues = new LocalQueues(queueTable, { pollIntervalMs: config.bus.pollIntervalMs });
+    }
+    bus = new LocalBusClient(localQueues.queue(config.bus.ingressQueueName));
+  }
+  if (overrides.wrapBus) bus = overrides.wrapBus(bus);
+
+  let stopping = false;
+  const invoices = new InvoiceStream({
+    lnd,
+    bus,
+    cursorStore: tableCursorStore(table),
+    log,
+    metrics,
+    ...config.invoices,
+    publishRetryBaseMs: config.publish.retryBaseMs,
+    publishRetryMaxMs: config.publish.retryMaxMs,
+  });
+  const health = await startHealthServer({
+    host: config.http.host,
+    port: config.http.port,
+    registry: metrics.registry,
+    readiness: () => {
+      const checks = { invoiceStream: invoices.connected, acceptingWork: !stopping };
+      return { ready: Object.values(checks).every(Boolean), checks };
+    },
+  });
+  invoices.start();
+  const payouts = startPayoutWorker({
+    queue: payoutQueue,
+    lnd,
+    table,
+    bus,
+    log,
+    metrics,
+    ...config.payouts,
+    publishRetryBaseMs: config.publish.retryBaseMs,
+    publishRetryMaxMs: config.publish.retryMaxMs,
+  });
+  const cancels = startInvoiceCancelWorker({ queue: cancelQueue, lnd, log, metrics, ...config.cancels, waitTimeSec: config.payouts.waitTimeSec });
+  const liquidity = startLiquidityWatch({ lnd, bus, log, metrics, ...config.liquidity });
+  log.info('node-bridge ready', { httpPort: health.port, lnd: config.lnd.host, queues: config.queues.backend, bus: config.bus.backend });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    httpPort: health.port,
+    metrics,
+    stop: () =>
+      (stopped ??= (async () => {
+        stopping = true;
+        log.info('node-bridge stopping', { graceMs: config.shutdownGraceMs, paymentsInFlight: payouts.inFlight });
+        await Promise.all([payouts.stop(config.shutdownGraceMs), cancels.stop(Math.min(config.shutdownGraceMs, 2000)), invoices.stop(), liquidity.stop()]);
+        await health.close();
+        for (const close of closers) close();
+        log.info('node-bridge stopped');
+      })()),
+  };
+}

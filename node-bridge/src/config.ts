@@ -1,0 +1,216 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The node-bridge's configuration, from environment variables, checked once at start-up:
+ * a bad or missing variable stops the process with one line naming it.
+ */
+export interface BridgeConfig {
+  tableName: string;
+  /** DynamoDB Local; the SDK's default endpoint when unset. */
+  dynamoDbEndpoint: string | undefined;
+  region: string | undefined;
+  lnd: {
+    host: string;
+    /** PEM of the node's tls.cert. Never logged. */
+    tlsCert: Buffer;
+    /** A macaroon that may read and cancel invoices, send and track payments, read balances. Never logged. */
+    macaroon: Buffer;
+  };
+  queues:
+    | { backend: 'sqs'; payoutQueueUrl: string; invoiceCancelQueueUrl: string }
+    | { backend: 'local'; tableName: string; payoutQueueName: string; invoiceCancelQueueName: string; pollIntervalMs: number; payoutMaxReceiveCount: number };
+  bus: { backend: 'eventbridge'; eventBusName: string } | { backend: 'local'; tableName: string; ingressQueueName: string; pollIntervalMs: number };
+  http: { host: string; port: number };
+  invoices: {
+    reconnectBaseMs: number;
+    reconnectMaxMs: number;
+    /** ListInvoices catch-up besides the one after every (re)connect. */
+    catchUpIntervalMs: number;
+    listPageSize: number;
+  };
+  publish: { retryBaseMs: number; retryMaxMs: number };
+  payouts: {
+    concurrency: number;
+    /** SendPaymentV2 timeout_seconds: how long LND looks for a route. */
+    paymentTimeoutSec: number;
+    visibilityTimeoutSec: number;
+    waitTimeSec: number;
+    /** Retry of a payout whose handling failed (node unreachable, ...). */
+    retryDelaySec: number;
+    /** A payment still in flight after this long frees its worker slot: the message is re-queued with a delay. */
+    maxTrackSec: number;
+    recheckDelaySec: number;
+  };
+  cancels: { concurrency: number; visibilityTimeoutSec: number; retryDelaySec: number };
+  liquidity: { intervalMs: number; minOutboundMsat: number; minInboundMsat: number; alertRepeatMs: number };
+  shutdownGraceMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+const integer = (name: string, min = 0) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((value) => Number.isSafeInteger(value) && value >= min, `${name} must be a safe integer >= ${min}`);
+
+const envSchema = z
+  .object({
+    TABLE_NAME: z.string().min(1, 'TABLE_NAME must name the DynamoDB table'),
+    DYNAMODB_ENDPOINT: z.url('DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000').optional(),
+    AWS_REGION: z.string().min(1).optional(),
+
+    LND_GRPC_HOST: z.string().regex(/^[^\s:]+:\d+$/, 'LND_GRPC_HOST must be host:port, e.g. 127.0.0.1:10009'),
+    LND_TLS_CERT_PATH: z.string().min(1).optional(),
+    LND_TLS_CERT_BASE64: z.base64('LND_TLS_CERT_BASE64 must be base64 of the PEM').optional(),
+    LND_MACAROON_PATH: z.string().min(1).optional(),
+    LND_MACAROON_HEX: z.hex('LND_MACAROON_HEX must be hex').optional(),
+
+    QUEUE_BACKEND: z.enum(['sqs', 'local']).default('sqs'),
+    PAYOUT_QUEUE_URL: z.url('PAYOUT_QUEUE_URL must be the URL of the payout queue').optional(),
+    INVOICE_CANCEL_QUEUE_URL: z.url('INVOICE_CANCEL_QUEUE_URL must be the URL of the invoice cancel queue').optional(),
+    LOCAL_QUEUE_TABLE: z.string().min(3).optional(),
+    PAYOUT_QUEUE_NAME: z.string().min(1).default('payout'),
+    INVOICE_CANCEL_QUEUE_NAME: z.string().min(1).default('invoice-cancel'),
+    LOCAL_QUEUE_POLL_INTERVAL_MS: integer('LOCAL_QUEUE_POLL_INTERVAL_MS', 1).default(100),
+    LOCAL_PAYOUT_MAX_RECEIVE_COUNT: integer('LOCAL_PAYOUT_MAX_RECEIVE_COUNT', 1).default(20),
+
+    BUS_BACKEND: z.enum(['eventbridge', 'local']).default('eventbridge'),
+    EVENT_BUS_NAME: z.string().min(1).optional(),
+    LOCAL_BUS_INGRESS_QUEUE: z.string().min(1).default('bus-ingress'),
+
+    BRIDGE_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+    BRIDGE_HTTP_PORT: integer('BRIDGE_HTTP_PORT').default(9090),
+
+    INVOICE_RECONNECT_BASE_MS: integer('INVOICE_RECONNECT_BASE_MS', 1).default(500),
+    INVOICE_RECONNECT_MAX_MS: integer('INVOICE_RECONNECT_MAX_MS', 1).default(30_000),
+    INVOICE_CATCH_UP_INTERVAL_MS: integer('INVOICE_CATCH_UP_INTERVAL_MS', 100).default(300_000),
+    INVOICE_LIST_PAGE_SIZE: integer('INVOICE_LIST_PAGE_SIZE', 1).default(500),
+    PUBLISH_RETRY_BASE_MS: integer('PUBLISH_RETRY_BASE_MS', 1).default(200),
+    PUBLISH_RETRY_MAX_MS: integer('PUBLISH_RETRY_MAX_MS', 1).default(10_000),
+
+    PAYOUT_CONCURRENCY: integer('PAYOUT_CONCURRENCY', 1).default(8),
+    PAYOUT_TIMEOUT_SEC: integer('PAYOUT_TIMEOUT_SEC', 1).default(60),
+    PAYOUT_VISIBILITY_TIMEOUT_SEC: integer('PAYOUT_VISIBILITY_TIMEOUT_SEC', 2).default(60),
+    QUEUE_WAIT_TIME_SEC: integer('QUEUE_WAIT_TIME_SEC').default(20),
+    PAYOUT_RETRY_DELAY_SEC: integer('PAYOUT_RETRY_DELAY_SEC').default(10),
+    PAYOUT_MAX_TRACK_SEC: integer('PAYOUT_MAX_TRACK_SEC', 1).default(600),
+    PAYOUT_RECHECK_DELAY_SEC: integer('PAYOUT_RECHECK_DELAY_SEC').default(60),
+
+    CANCEL_CONCURRENCY: integer('CANCEL_CONCURRENCY', 1).default(4),
+    CANCEL_VISIBILITY_TIMEOUT_SEC: integer('CANCEL_VISIBILITY_TIMEOUT_SEC', 1).default(30),
+    CANCEL_RETRY_DELAY_SEC: integer('CANCEL_RETRY_DELAY_SEC').default(10),
+
+    LIQUIDITY_INTERVAL_MS: integer('LIQUIDITY_INTERVAL_MS', 100).default(60_000),
+    LIQUIDITY_MIN_OUTBOUND_MSAT: integer('LIQUIDITY_MIN_OUTBOUND_MSAT').default(0),
+    LIQUIDITY_MIN_INBOUND_MSAT: integer('LIQUIDITY_MIN_INBOUND_MSAT').default(0),
+    LIQUIDITY_ALERT_REPEAT_MS: integer('LIQUIDITY_ALERT_REPEAT_MS', 1).default(3_600_000),
+
+    SHUTDOWN_GRACE_MS: integer('SHUTDOWN_GRACE_MS').default(10_000),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .refine((env) => (env.LND_TLS_CERT_PATH === undefined) !== (env.LND_TLS_CERT_BASE64 === undefined), {
+    message: 'set exactly one of LND_TLS_CERT_PATH or LND_TLS_CERT_BASE64',
+    path: ['LND_TLS_CERT_PATH'],
+  })
+  .refine((env) => (env.LND_MACAROON_PATH === undefined) !== (env.LND_MACAROON_HEX === undefined), {
+    message: 'set exactly one of LND_MACAROON_PATH or LND_MACAROON_HEX',
+    path: ['LND_MACAROON_PATH'],
+  })
+  .refine((env) => env.QUEUE_BACKEND !== 'sqs' || (env.PAYOUT_QUEUE_URL && env.INVOICE_CANCEL_QUEUE_URL), {
+    message: 'QUEUE_BACKEND=sqs needs PAYOUT_QUEUE_URL and INVOICE_CANCEL_QUEUE_URL',
+    path: ['PAYOUT_QUEUE_URL'],
+  })
+  .refine((env) => env.QUEUE_BACKEND !== 'local' || env.LOCAL_QUEUE_TABLE, {
+    message: 'QUEUE_BACKEND=local needs LOCAL_QUEUE_TABLE',
+    path: ['LOCAL_QUEUE_TABLE'],
+  })
+  .refine((env) => env.BUS_BACKEND !== 'eventbridge' || env.EVENT_BUS_NAME, {
+    message: 'BUS_BACKEND=eventbridge needs EVENT_BUS_NAME',
+    path: ['EVENT_BUS_NAME'],
+  })
+  .refine((env) => env.BUS_BACKEND !== 'local' || env.LOCAL_QUEUE_TABLE, {
+    message: 'BUS_BACKEND=local needs LOCAL_QUEUE_TABLE',
+    path: ['LOCAL_QUEUE_TABLE'],
+  });
+
+export class BridgeConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BridgeConfigError';
+  }
+}
+
+export function readBridgeConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => Buffer = (path) => readFileSync(path)): BridgeConfig {
+  // An empty variable counts as unset, as `FOO= cmd` means in a shell.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '');
+      return issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
+    });
+    throw new BridgeConfigError(`Invalid node-bridge configuration: ${problems.join('; ')}`);
+  }
+  const vars = parsed.data;
+  const readNamed = (variable: string, path: string): Buffer => {
+    try {
+      return readFile(path);
+    } catch {
+      throw new BridgeConfigError(`Invalid node-bridge configuration: ${variable}: cannot read ${path}`);
+    }
+  };
+  return {
+    tableName: vars.TABLE_NAME,
+    dynamoDbEndpoint: vars.DYNAMODB_ENDPOINT,
+    region: vars.AWS_REGION,
+    lnd: {
+      host: vars.LND_GRPC_HOST,
+      tlsCert: vars.LND_TLS_CERT_PATH ? readNamed('LND_TLS_CERT_PATH', vars.LND_TLS_CERT_PATH) : Buffer.from(vars.LND_TLS_CERT_BASE64 ?? '', 'base64'),
+      macaroon: vars.LND_MACAROON_PATH ? readNamed('LND_MACAROON_PATH', vars.LND_MACAROON_PATH) : Buffer.from(vars.LND_MACAROON_HEX ?? '', 'hex'),
+    },
+    queues:
+      vars.QUEUE_BACKEND === 'sqs'
+        ? { backend: 'sqs', payoutQueueUrl: vars.PAYOUT_QUEUE_URL!, invoiceCancelQueueUrl: vars.INVOICE_CANCEL_QUEUE_URL! }
+        : {
+            backend: 'local',
+            tableName: vars.LOCAL_QUEUE_TABLE!,
+            payoutQueueName: vars.PAYOUT_QUEUE_NAME,
+            invoiceCancelQueueName: vars.INVOICE_CANCEL_QUEUE_NAME,
+            pollIntervalMs: vars.LOCAL_QUEUE_POLL_INTERVAL_MS,
+            payoutMaxReceiveCount: vars.LOCAL_PAYOUT_MAX_RECEIVE_COUNT,
+          },
+    bus: vars.BUS_BACKEND === 'eventbridge' ? { backend: 'eventbridge', eventBusName: vars.EVENT_BUS_NAME! } : { backend: 'local', tableName: vars.LOCAL_QUEUE_TABLE!, ingressQueueName: vars.LOCAL_BUS_INGRESS_QUEUE, pollIntervalMs: vars.LOCAL_QUEUE_POLL_INTERVAL_MS },
+    http: { host: vars.BRIDGE_HTTP_HOST, port: vars.BRIDGE_HTTP_PORT },
+    invoices: {
+      reconnectBaseMs: vars.INVOICE_RECONNECT_BASE_MS,
+      reconnectMaxMs: vars.INVOICE_RECONNECT_MAX_MS,
+      catchUpIntervalMs: vars.INVOICE_CATCH_UP_INTERVAL_MS,
+      listPageSize: vars.INVOICE_LIST_PAGE_SIZE,
+    },
+    publish: { retryBaseMs: vars.PUBLISH_RETRY_BASE_MS, retryMaxMs: vars.PUBLISH_RETRY_MAX_MS },
+    payouts: {
+      concurrency: vars.PAYOUT_CONCURRENCY,
+      paymentTimeoutSec: vars.PAYOUT_TIMEOUT_SEC,
+      visibilityTimeoutSec: vars.PAYOUT_VISIBILITY_TIMEOUT_SEC,
+      waitTimeSec: vars.QUEUE_WAIT_TIME_SEC,
+      retryDelaySec: vars.PAYOUT_RETRY_DELAY_SEC,
+      maxTrackSec: vars.PAYOUT_MAX_TRACK_SEC,
+      recheckDelaySec: vars.PAYOUT_RECHECK_DELAY_SEC,
+    },
+    cancels: {
+      concurrency: vars.CANCEL_CONCURRENCY,
+      visibilityTimeoutSec: vars.CANCEL_VISIBILITY_TIMEOUT_SEC,
+      retryDelaySec: vars.CANCEL_RETRY_DELAY_SEC,
+    },
+    liquidity: {
+      intervalMs: vars.LIQUIDITY_INTERVAL_MS,
+      minOutboundMsat: vars.LIQUIDITY_MIN_OUTBOUND_MSAT,
+      minInboundMsat: vars.LIQUIDITY_MIN_INBOUND_MSAT,
+      alertRepeatMs: vars.LIQUIDITY_ALERT_REPEAT_MS,
+    },
+    shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
+    logLevel: vars.LOG_LEVEL,
+  };
+}

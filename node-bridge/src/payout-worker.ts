@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BusSource,
+  NodeDetailType,
+  paymentFailedSchema,
+  paymentSucceededSchema,
+  payoutMessageSchema,
+  type PayoutMessage,
+} from '../../functions/lib/bus/bus-events';
+import type { BusEntry, EventBus } from '../../functions/lib/bus/event-bus';
+import { type Log, errorFields } from '../../functions/lib/bus/log';
+import { publishAll, PublishAbortedError } from '../../functions/lib/bus/publish';
+import { backoffDelayMs, sleep } from '../../functions/lib/bus/timing';
+import { AlreadyAppliedError } from '../../functions/lib/ledger/errors';
+import { markWithdrawalInFlight } from '../../functions/lib/ledger/finish-withdrawal';
+import {
+  AmountRequiredError,
+  InvoiceExpiredError,
+  LndError,
+  type LndClient,
+  type LndStream,
+  NodeUnavailableError,
+  NotFoundError,
+  type Payment,
+  PaymentAlreadySucceededError,
+  PaymentFailureReason,
+  PaymentInTransitionError,
+  PaymentStatus,
+} from '../../functions/lib/lnd';
+import type { Queue, QueueMessage } from '../../functions/lib/queue/queue';
+import { startQueueConsumer, type HandleOutcome, type QueueConsumer } from '../../functions/lib/queue/queue-consumer';
+import type { Table } from '../../functions/lib/table/client';
+import { FailureReason, WithdrawalStatus, type WithdrawalItem } from '../../functions/lib/withdrawals/withdrawal';
+import type { BridgeMetrics } from './metrics';
+import { isFinal, readWithdrawal, renewSendLease, takeSendLease } from './payout-lease';
+
+export type PayoutLnd = Pick<LndClient, 'sendPayment' | 'trackPayment'>;
+
+export interface PayoutWorkerOptions {
+  queue: Queue;
+  lnd: PayoutLnd;
+  table: Table;
+  bus: EventBus;
+  log: Log;
+  metrics: BridgeMetrics;
+  concurrency: number;
+  paymentTimeoutSec: number;
+  visibilityTimeoutSec: number;
+  waitTimeSec: number;
+  retryDelaySec: number;
+  maxTrackSec: number;
+  recheckDelaySec: number;
+  publishRetryBaseMs: number;
+  publishRetryMaxMs: number;
+}
+
+/** What following a payment on the node came to. */
+type Followed =
+  | { kind: 'final'; payment: Payment }
+  /** The node refused to start the payment and has none for the hash: nothing left the node. */
+  | { kind: 'refused'; reason: FailureReason }
+  | { kind: 'not_found' }
+  /** Shutdown: the next bridge tracks it. */
+  | { kind: 'stopped' }
+  /** Followed for maxTrackSec and still in flight: looked at again later. */
+  | { kind: 'still_in_flight' }
+  /** Another handler holds the send lease right now. */
+  | { kind: 'busy' }
+  | { kind: 'already_final' };
+
+type StreamOutcome = Followed | { kind: 'interrupted' } | { kind: 'error'; error: unknown; delivered: boolean };
+
+const LND_FAILURE_REASONS: Record<string, FailureReason> = {
+  [PaymentFailureReason.Timeout]: FailureReason.timeout,
+  [PaymentFailureReason.NoRoute]: FailureReason.noRoute,
+  [PaymentFailureReason.InsufficientBalance]: FailureReason.insufficientBalance,
+  [PaymentFailureReason.IncorrectPaymentDetails]: FailureReason.incorrectPaymentDetails,
+};
+
+/** LND said no before it registered any payment: nothing was sent, and sending again changes nothing. */
+function isRefusalBeforeStart(error: unknown): boolean {
+  if (error instanceof InvoiceExpiredError || error instanceof AmountRequiredError) return true;
+  return (
+    error instanceof LndError &&
+    !(error instanceof NodeUnavailableError) &&
+    /invalid payment request|not for current active network|must not be specified when paying a non-zero amount invoice/i.test(error.details)
+  );
+}
+
+/**
+ * Drains the payout queue into the node, paying each hash at most once (invariant 4):
+ *
+ * 1. A withdrawal already final: nothing to do.
+ * 2. TrackPaymentV2 first. A payment the node knows is followed to its final state and
+ *    reported; it is never sent again. (A FAILED payment while the withdrawal is still
+ *    `pending` belongs to an earlier withdrawal of the same hash: we always mark
+ *    `in_flight` before sending.)
+ * 3. NOT_FOUND ("payment isn't initiated"): take the withdrawal's send lease, ask the
+ *    node again, mark the withdrawal in_flight, renew the lease, and only then
+ *    SendPaymentV2 with the fee reserve as fee_limit_msat. ALREADY_EXISTS switches to
+ *    tracking.
+ * 4. The final state goes on the bus (PaymentSucceeded / PaymentFailed) before the message
+ *    is deleted. While the payment is in flight the message stays hidden (heartbeat); a
+ *    payment that hangs stays in flight: on shutdown the message is released for the next
+ *    bridge, after maxTrackSec it is re-queued with a delay, and either way it is tracked
+ *    again, never refunded.
+ */
+export function startPayoutWorker(options: PayoutWorkerOptions): QueueConsumer {
+  return startQueueConsumer({
+    queue: options.queue,
+    concurrency: options.concurrency,
+    waitTimeSec: options.waitTimeSec,
+    visibilityTimeoutSec: options.visibilityTimeoutSec,
+    heartbeatSec: options.visibilityTimeoutSec / 3,
+    retryDelaySec: () => options.retryDelaySec,
+    log: options.log,
+    onHeartbeat: () => options.metrics.payoutVisibilityExtensions.inc(),
+    handle: (message, signal) => new PayoutAttempt(options, message, signal).run(),
+  });
+}
+
+class PayoutAttempt {
+  private readonly leaseToken = randomUUID();
+  private readonly deadlineMs: number;
+  private readonly log: Log;
+
+  constructor(
+    private readonly options: PayoutWorkerOptions,
+    private readonly message: QueueMessage,
+    private readonly signal: AbortSignal,
+  ) {
+    this.deadlineMs = Date.now() + options.maxTrackSec * 1000;
+    this.log = options.log;
+  }
+
+  async run(): Promise<HandleOutcome> {
+    const { metrics, table } = this.options;
+    metrics.payoutsReceived.inc();
+    let payout: PayoutMessage;
+    try {
+      payout = payoutMessageSchema.parse(JSON.parse(this.message.body));
+    } catch (error) {
+      this.log.error('malformed payout message; left for the dead-letter queue', { messageId: this.message.id, ...errorFields(error) });
+      return { keep: true };
+    }
+    const context = { withdrawalId: payout.withdrawal_id, paymentHash: payout.payment_hash, receiveCount: this.message.receiveCount };
+    const withdrawal = await readWithdrawal(table, payout.withdrawal_id);
+    if (!withdrawal) throw new Error(`payout for unknown withdrawal ${payout.withdrawal_id}`);
+    if (withdrawal.payment_hash !== payout.payment_hash || withdrawal.internal) {
+      this.log.error('payout message does not match its withdrawal; left for the dead-letter queue', context);
+      return { keep: true };
+    }
+    if (isFinal(withdrawal)) {
+      this.log.info('withdrawal already final; payout message dropped', { ...context, status: withdrawal.status });
+      return;
+    }
+
+    const followed = await this.follow(payout, withdrawal);
+    switch (followed.kind) {
+      case 'final':
+      case 'refused':
+        return this.report(payout, followed);
+      case 'already_final':
+        this.log.info('withdrawal finished meanwhile; payout message dropped', context);
+        return;
+      case 'busy':
+        this.log.info('another handler is sending this payout; looking again later', context);
+        return { keep: true, visibleAfterSec: this.options.retryDelaySec };
+      case 'stopped':
+        this.log.info('shutting down with the payment not final; the next bridge tracks it', context);
+        return { keep: true, visibleAfterSec: 0 };
+      case 'still_in_flight':
+        // A fresh copy restarts the receive count, so a long hang never lands in the DLQ.
+        await this.options.queue.send(this.message.body, { delaySec: this.options.recheckDelaySec });
+        this.log.warn('payment still in flight; tracking it again later', { ...context, recheckDelaySec: this.options.recheckDelaySec });
+        return;
+      case 'not_found':
+        throw new Error('unreachable: not_found is resolved before this point');
+    }
+  }
+
+  private async follow(payout: PayoutMessage, withdrawal: WithdrawalItem): Promise<Followed> {
+    const { table } = this.options;
+    const hash = payout.payment_hash;
+    const tracked = await this.track(hash, withdrawal.status === WithdrawalStatus.pending);
+    if (tracked.kind !== 'not_found') return tracked;
+
+    const leaseMs = this.options.visibilityTimeoutSec * 1000;
+    const lease = await takeSendLease(table, withdrawal.id, this.leaseToken, leaseMs);
+    if (lease !== 'taken') return { kind: lease === 'busy' ? 'busy' : 'already_final' };
+    const current = await readWithdrawal(table, withdrawal.id);
+    if (!current || isFinal(current)) return { kind: 'already_final' };
+    // A previous holder may have sent just before its lease ran out: ask again.
+    const again = await this.track(hash, current.status === WithdrawalStatus.pending);
+    if (again.kind !== 'not_found') return again;
+
+    if (current.status === WithdrawalStatus.pending) {
+      try {
+        await markWithdrawalInFlight(table, current.id);
+      } catch (error) {
+        if (!(error instanceof AlreadyAppliedError)) throw error;
+        const now = await readWithdrawal(table, current.id);
+        if (!now || isFinal(now)) return { kind: 'already_final' };
+      }
+    }
+    const renewed = await renewSendLease(table, current.id, this.leaseToken, leaseMs);
+    if (renewed !== 'taken') return { kind: renewed === 'busy' ? 'busy' : 'already_final' };
+    if (this.signal.aborted) return { kind: 'stopped' };
+    return this.send(payout);
+  }
+
+  private async send(payout: PayoutMessage): Promise<Followed> {
+    const { lnd, metrics } = this.options;
+    metrics.paymentsSent.inc();
+    this.log.info('sending payment', {
+      withdrawalId: payout.withdrawal_id,
+      paymentHash: payout.payment_hash,
+      amountMsat: payout.amount_msat,
+      feeLimitMsat: payout.fee_limit_msat,
+    });
+    const outcome = await this.followStream(
+      lnd.sendPayment({ paymentRequest: payout.bolt11, feeLimitMsat: payout.fee_limit_msat, timeoutSec: this.options.paymentTimeoutSec }),
+      false,
+    );
+    if (outcome.kind === 'interrupted') return this.track(payout.payment_hash, false);
+    if (outcome.kind !== 'error') return outcome;
+
+    const { error } = outcome;
+    if (error instanceof PaymentInTransitionError || error instanceof PaymentAlreadySucceededError) {
+      this.log.info('the node already has a payment for this hash; tracking it', { paymentHash: payout.payment_hash, reason: error.name });
+      return this.track(payout.payment_hash, false);
+    }
+    // Whatever else went wrong, the node decides whether a payment exists.
+    const check = await this.track(payout.payment_hash, false);
+    if (check.kind !== 'not_found') return check;
+    if (!outcome.delivered && isRefusalBeforeStart(error)) {
+      this.log.warn('the node refused to start the payment', { paymentHash: payout.payment_hash, ...errorFields(error) });
+      return { kind: 'refused', reason: FailureReason.error };
+    }
+    throw error;
+  }
+
+  /**
+   * TrackPaymentV2 until a final state. `failedIsForeign`: the withdrawal was never sent,
+   * so a FAILED payment of this hash is an earlier withdrawal's and means "not ours".
+   */
+  private async track(paymentHash: string, failedIsForeign: boolean): Promise<Followed> {
+    let failures = 0;
+    for (;;) {
+      if (this.signal.aborted) return { kind: 'stopped' };
+      this.options.metrics.paymentsTracked.inc();
+      const outcome = await this.followStream(this.options.lnd.trackPayment(paymentHash), failedIsForeign);
+      if (outcome.kind === 'interrupted') continue;
+      if (outcome.kind !== 'error') return outcome;
+      if (outcome.error instanceof NotFoundError) return { kind: 'not_found' };
+      if (!(outcome.error instanceof NodeUnavailableError)) throw outcome.error;
+      // A dropped stream or a node restart: follow it again, with backoff while it stays away.
+      if (outcome.delivered) failures = 0;
+      if (failures >= 6) throw outcome.error;
+      this.log.warn('payment stream interrupted; tracking again', { paymentHash, ...errorFields(outcome.error) });
+      await sleep(backoffDelayMs(failures++, { baseMs: this.options.publishRetryBaseMs, maxMs: this.options.publishRetryMaxMs }), this.signal);
+    }
+  }
+
+  private async followStream(stream: LndStream<Payment>, failedIsForeign: boolean): Promise<StreamOutcome> {
+    const { metrics } = this.options;
+    let timedOut = false;
+    let delivered = false;
+    const cancel = () => stream.cancel();
+    this.signal.addEventListener('abort', cancel, { once: true });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stream.cancel();
+    }, Math.max(0, this.deadlineMs - Date.now()));
+    metrics.paymentsInFlight.inc();
+    try {
+      for await (const payment of stream) {
+        delivered = true;
+        if (payment.status === PaymentStatus.Succeeded) return { kind: 'final', payment };
+        if (payment.status === PaymentStatus.Failed) return failedIsForeign ? { kind: 'not_found' } : { kind: 'final', payment };
+      }
+      if (this.signal.aborted) return { kind: 'stopped' };
+      if (timedOut) return { kind: 'still_in_flight' };
+      return { kind: 'interrupted' };
+    } catch (error) {
+      if (this.signal.aborted) return { kind: 'stopped' };
+      if (timedOut) return { kind: 'still_in_flight' };
+      return { kind: 'error', error, delivered };
+    } finally {
+      clearTimeout(timer);
+      this.signal.removeEventListener('abort', cancel);
+      metrics.paymentsInFlight.dec();
+    }
+  }
+
+  /** Publishes the final state; the message is deleted only after the bus accepted it. */
+  private async report(payout: PayoutMessage, followed: Extract<Followed, { kind: 'final' | 'refused' }>): Promise<HandleOutcome> {
+    const entry = resultEntry(payout, followed);
+    try {
+      await publishAll(this.options.bus, [entry], {
+        baseMs: this.options.publishRetryBaseMs,
+        maxMs: this.options.publishRetryMaxMs,
+        signal: this.signal,
+        log: this.log,
+        onRefused: (count) => this.options.metrics.putEventsRefused.inc(count),
+      });
+    } catch (error) {
+      if (error instanceof PublishAbortedError) return { keep: true, visibleAfterSec: 0 };
+      throw error;
+    }
+    const status = entry.detailType === NodeDetailType.paymentSucceeded ? 'succeeded' : 'failed';
+    this.options.metrics.paymentResults.inc({ status });
+    this.log.info('payment result published', { withdrawalId: payout.withdrawal_id, paymentHash: payout.payment_hash, status });
+    return undefined;
+  }
+}
+
+function resultEntry(payout: PayoutMessage, followed: Extract<Followed, { kind: 'final' | 'refused' }>): BusEntry {
+  const now = new Date().toISOString();
+  if (followed.kind === 'final' && followed.payment.status === PaymentStatus.Succeeded) {
+    const detail = paymentSucceededSchema.parse({
+      withdrawal_id: payout.withdrawal_id,
+      payment_hash: payout.payment_hash,
+      fee_msat: followed.payment.feeMsat,
+      preimage: followed.payment.preimage,
+      settled_at: now,
+    });
+    return { source: BusSource.node, detailType: NodeDetailType.paymentSucceeded, detail };
+  }
+  const reason = followed.kind === 'refused' ? followed.reason : (LND_FAILURE_REASONS[followed.payment.failureReason] ?? FailureReason.error);
+  const detail = paymentFailedSchema.parse({ withdrawal_id: payout.withdrawal_id, payment_hash: payout.payment_hash, failure_reason: reason, failed_at: now });
+  return { source: BusSource.node, detailType: NodeDetailType.paymentFailed, detail };
+}
