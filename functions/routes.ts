@@ -11,6 +11,13 @@ import { getPublicInvoiceRoute } from './public-invoices/get';
 import { createTransferRoute } from './transfers/create';
 import { getTransferRoute } from './transfers/get';
 import { listTransfersRoute } from './transfers/list';
+import { deleteWebhookEndpointRoute } from './webhook-endpoints/delete';
+import { createWebhookEndpointRoute } from './webhook-endpoints/create';
+import { listWebhookEndpointsRoute } from './webhook-endpoints/list';
+import { listEventDeliveriesRoute } from './events/deliveries';
+import { getEventRoute } from './events/get';
+import { listEventsRoute } from './events/list';
+import { redeliverEventRoute } from './events/redeliver';
 import { createWithdrawalRoute } from './withdrawals/create';
 import { getWithdrawalRoute } from './withdrawals/get';
 import { listWithdrawalsRoute } from './withdrawals/list';
@@ -36,6 +43,14 @@ export const routes: AnyRoute[] = [
   listTransfersRoute,
   getTransferRoute,
   getOpenApiRoute,
+  // Webhooks and events (issue 6).
+  createWebhookEndpointRoute,
+  listWebhookEndpointsRoute,
+  deleteWebhookEndpointRoute,
+  listEventsRoute,
+  getEventRoute,
+  listEventDeliveriesRoute,
+  redeliverEventRoute,
 ];
 
 /** Where each route's Lambda entry point lives (`export const handler`), for the CDK stack. */
@@ -55,4 +70,12 @@ export const routeEntryPoints: Record<string, string> = {
   'GET /v1/transfers': 'functions/transfers/list.ts',
   'GET /v1/transfers/{id}': 'functions/transfers/get.ts',
   'GET /v1/openapi.json': 'functions/openapi/get.ts',
+  // Webhooks and events (issue 6).
+  'POST /v1/webhook-endpoints': 'functions/webhook-endpoints/create.ts',
+  'GET /v1/webhook-endpoints': 'functions/webhook-endpoints/list.ts',
+  'DELETE /v1/webhook-endpoints/{id}': 'functions/webhook-endpoints/delete.ts',
+  'GET /v1/events': 'functions/events/list.ts',
+  'GET /v1/events/{id}': 'functions/events/get.ts',
+  'GET /v1/events/{id}/deliveries': 'functions/events/deliveries.ts',
+  'POST /v1/events/{id}/redeliver': 'functions/events/redeliver.ts',
 };
