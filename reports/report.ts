@@ -111,7 +111,8 @@ export async function runReport(options: ReportOptions, deps: ReportDependencies
       } catch (error) {
         throw new InputError(`${located.file}:${located.line}: ${(error as Error).message}`, { cause: error });
       }
-      await collector.add(item);
+      const writing = collector.add(item);
+      if (writing) await writing;
       itemsRead++;
       progress.tick();
     }

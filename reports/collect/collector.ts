@@ -61,12 +61,15 @@ export class Collector {
     this.itemsByEntity.set(entity, (this.itemsByEntity.get(entity) ?? 0) + 1);
   }
 
-  async add(item: ReportItem): Promise<void> {
+  /**
+   * Takes one item. Synchronous for almost every item; it hands back a promise only when a
+   * file write must be awaited (a journal chunk spilled, an open item's buffer flushed).
+   */
+  add(item: ReportItem): Promise<void> | undefined {
     switch (item.kind) {
       case Entity.ledgerEntry:
         this.count(item.kind);
-        if (this.inScope(item.record.merchant_id)) await this.onEntry(item.record);
-        return;
+        return this.inScope(item.record.merchant_id) ? this.onEntry(item.record) : undefined;
       case Entity.account: {
         this.count(item.kind);
         const account = item.record;
@@ -82,7 +85,7 @@ export class Collector {
         if (!this.inScope(invoice.merchant_id)) return;
         this.invoices.onInvoice(invoice);
         if (invoice.status === InvoiceStatus.paid && invoice.paid_at !== null && invoice.paid_at > invoice.expires_at) {
-          await this.openItems.paidAfterExpiry({ ...invoice, paid_at: invoice.paid_at });
+          return this.openItems.paidAfterExpiry({ ...invoice, paid_at: invoice.paid_at });
         }
         return;
       }
@@ -91,12 +94,11 @@ export class Collector {
         const withdrawal = item.record;
         if (!this.inScope(withdrawal.merchant_id)) return;
         this.withdrawals.onWithdrawal(withdrawal);
-        if (this.openItems.isStale(withdrawal)) await this.openItems.staleWithdrawal(withdrawal);
         const { completed_at: completedAt, fee_msat: feeMsat } = withdrawal;
         if (withdrawal.status === WithdrawalStatus.succeeded && completedAt !== null && feeMsat !== null && feeMsat > 0 && inPeriod(this.period, completedAt)) {
           this.daily.onFeePaid({ ...withdrawal, completed_at: completedAt, fee_msat: feeMsat });
         }
-        return;
+        return this.openItems.isStale(withdrawal) ? this.openItems.staleWithdrawal(withdrawal) : undefined;
       }
       case Entity.transfer:
         this.count(item.kind);
@@ -122,7 +124,7 @@ export class Collector {
     }
   }
 
-  private async onEntry(entry: LedgerEntryRecord): Promise<void> {
+  private onEntry(entry: LedgerEntryRecord): Promise<void> | undefined {
     const amount = BigInt(entry.amount_msat);
     const entryInPeriod = inPeriod(this.period, entry.created_at);
     this.accounts.onEntry(entry, amount);
@@ -143,9 +145,8 @@ export class Collector {
         this.transfers.onEntry(entry, accountId);
         break;
     }
-    if (entryInPeriod) {
-      this.daily.onEntry(entry, amount);
-      await this.journal.add(entry);
-    }
+    if (!entryInPeriod) return undefined;
+    this.daily.onEntry(entry, amount);
+    return this.journal.add(entry, amount);
   }
 }

@@ -33,12 +33,12 @@ export class JournalWriter {
     private readonly chunkRows = DEFAULT_SORT_CHUNK_ROWS,
   ) {}
 
-  async add(entry: LedgerEntryRecord): Promise<void> {
+  /** Takes one entry; returns a promise (to await) only when a full chunk goes to disk. */
+  add(entry: LedgerEntryRecord, amountMsat: bigint): Promise<void> | undefined {
     this.rows++;
-    const amount = BigInt(entry.amount_msat);
-    const record = csvRecord([entry.created_at, entry.id, entry.merchant_id, entry.account_id, entry.type, amount, formatBtc(amount), entry.reference_id]);
+    const record = csvRecord([entry.created_at, entry.id, entry.merchant_id, entry.account_id, entry.type, amountMsat, formatBtc(amountMsat), entry.reference_id]);
     this.chunk.push([`${entry.created_at} ${entry.id}`, record]);
-    if (this.chunk.length >= this.chunkRows) await this.spill();
+    return this.chunk.length >= this.chunkRows ? this.spill() : undefined;
   }
 
   private async spill(): Promise<void> {
@@ -66,7 +66,7 @@ export class JournalWriter {
     try {
       if (this.runs.length === 0) {
         this.chunk.sort(byKey);
-        for (const [, record] of this.chunk) await csv.writeLine(record);
+        for (const [, record] of this.chunk) await csv.push(record);
         this.chunk = [];
       } else {
         if (this.chunk.length > 0) await this.spill();
@@ -119,7 +119,7 @@ export class JournalWriter {
     for (let reader = 0; reader < readers.length; reader++) await next(reader);
     while (heap.length > 0) {
       const { row, reader } = pop();
-      await csv.writeLine(row[1]);
+      await csv.push(row[1]);
       await next(reader);
     }
   }
