@@ -1,0 +1,91 @@
+import { BusSource, LedgerDetailType } from '../bus/bus-events';
+import type { BusRule } from '../bus/local-bus';
+import type { LocalQueue, LocalQueues } from '../queue/local-queue';
+import type { Table } from '../table/client';
+import { startInvoiceExpiryTimer, EXPIRY_INTERVAL_MS, type InvoiceExpiryTimer } from '../../invoice-expiry/handler';
+import { startWebhookDeliveryWorker } from '../../webhook-delivery/handler';
+import { createFanOutHandler } from '../../webhook-fanout/handler';
+import { systemClock, type Clock } from './clock';
+import { readWebhookSettings, type WebhookSettings } from './config';
+import type { DeliveryWorkerDependencies } from './deliver';
+import { postWebhook } from './http-sender';
+import { silentWebhookLog, type WebhookLog } from './log';
+import { LOCAL_WEBHOOK_QUEUE, useWebhookQueues } from './queues';
+import { systemResolver } from './ssrf-guard';
+
+export const WEBHOOK_FAN_OUT_RULE = 'webhook-fan-out';
+
+export interface LocalWebhooksOptions {
+  table: Table;
+  /** The local stack's queues (the pipeline's `queues`). */
+  queues: LocalQueues;
+  /** Where the fan-out rule goes: the pipeline's `addRule` (or LocalBus.addRule). */
+  addRule(rule: BusRule): void;
+  /** @default read from the environment (the local stack sets WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE_TARGETS) */
+  settings?: WebhookSettings;
+  clock?: Clock;
+  log?: WebhookLog;
+  /** Attempts in flight at once. @default 10 */
+  deliveryConcurrency?: number;
+  /** Long poll of the delivery queue. @default 5 */
+  waitTimeSec?: number;
+  /** The invoice-expiry job's period; 0 leaves it off. @default 60 s */
+  expiryIntervalMs?: number;
+}
+
+export interface LocalWebhooks {
+  deliveryQueue: LocalQueue;
+  deadLetterQueue: LocalQueue;
+  /** Stops the delivery worker and the expiry timer (the fan-out rule goes with the bus). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Webhooks on the local stack, wired as in AWS: a bus rule "every DomainEvent → fan-out",
+ * the delivery worker on the `webhook-deliveries` queue (its DLQ `webhook-deliveries-dlq`),
+ * the API's redeliver route pointed at that queue, and the every-minute invoice expiry.
+ */
+export function startLocalWebhooks(options: LocalWebhooksOptions): LocalWebhooks {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? silentWebhookLog;
+  const settings = options.settings ?? readWebhookSettings();
+  const deliveryQueue = options.queues.queue(LOCAL_WEBHOOK_QUEUE, { maxReceiveCount: 5 });
+  const deadLetterQueue = options.queues.deadLetterQueue(LOCAL_WEBHOOK_QUEUE);
+  useWebhookQueues({ deliveries: deliveryQueue, deadLetters: deadLetterQueue });
+
+  const fanOut = createFanOutHandler({ table: options.table, queue: deliveryQueue, clock, log });
+  options.addRule({
+    name: WEBHOOK_FAN_OUT_RULE,
+    pattern: { source: [BusSource.ledger], 'detail-type': [LedgerDetailType.domainEvent] },
+    target: { handler: fanOut, concurrency: 4 },
+  });
+
+  const deps: DeliveryWorkerDependencies = {
+    table: options.table,
+    queue: deliveryQueue,
+    deadLetters: deadLetterQueue,
+    clock,
+    random: Math.random,
+    settings,
+    resolve: systemResolver,
+    send: postWebhook,
+    log,
+  };
+  const worker = startWebhookDeliveryWorker({
+    queue: deliveryQueue,
+    deps,
+    concurrency: options.deliveryConcurrency ?? 10,
+    waitTimeSec: options.waitTimeSec ?? 5,
+  });
+  const intervalMs = options.expiryIntervalMs ?? EXPIRY_INTERVAL_MS;
+  const expiry: InvoiceExpiryTimer | undefined = intervalMs > 0 ? startInvoiceExpiryTimer({ table: options.table, clock, log }, intervalMs) : undefined;
+
+  return {
+    deliveryQueue,
+    deadLetterQueue,
+    async stop() {
+      await Promise.all([worker.stop(1_000), expiry?.stop()]);
+      useWebhookQueues(undefined);
+    },
+  };
+}
