@@ -23,6 +23,8 @@ export const redeliverEventBody = z
   .meta({ id: 'RedeliverEventRequest' });
 
 const log = powertoolsWebhookLog('lightning-payments-api');
+// Without WEBHOOK_QUEUE_URL this function cannot work: fail its cold start, not a request.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) webhookQueues(log);
 
 export const redeliverEventRoute = route({
   method: 'POST',

@@ -24,6 +24,9 @@ export const createWebhookEndpointBody = z
   })
   .meta({ id: 'CreateWebhookEndpointRequest' });
 
+// A deployment with bad webhook settings fails at cold start, not on the first request.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) readWebhookSettings();
+
 /** The creation answer: the only time the secret is shown. */
 const withSecret = (item: WebhookEndpointItem) => ({ ...toWebhookEndpoint(item), secret: item.secret });
 

@@ -47,7 +47,7 @@ describe('webhooks on the local stack', () => {
     queueTable?.doc.destroy();
   });
 
-  async function publish(merchantId: string, type = EventType.invoicePaid) {
+  async function publish(merchantId: string, type: EventType = EventType.invoicePaid) {
     const event = await putEvent(table, { merchantId, type });
     const result = await bus.putEvents([{ source: BusSource.ledger, detailType: LedgerDetailType.domainEvent, detail: domainEventDetail(event) }]);
     expect(result.failed).toEqual([]);
