@@ -53,29 +53,3 @@ export const routes: AnyRoute[] = [
   redeliverEventRoute,
 ];
 
-/** Where each route's Lambda entry point lives (`export const handler`), for the CDK stack. */
-export const routeEntryPoints: Record<string, string> = {
-  'POST /v1/accounts': 'functions/accounts/create.ts',
-  'GET /v1/accounts': 'functions/accounts/list.ts',
-  'GET /v1/accounts/{id}': 'functions/accounts/get.ts',
-  'GET /v1/accounts/{id}/ledger': 'functions/accounts/ledger.ts',
-  'POST /v1/invoices': 'functions/invoices/create.ts',
-  'GET /v1/invoices': 'functions/invoices/list.ts',
-  'GET /v1/invoices/{id}': 'functions/invoices/get.ts',
-  'GET /v1/public/invoices/{id}': 'functions/public-invoices/get.ts',
-  'POST /v1/withdrawals': 'functions/withdrawals/create.ts',
-  'GET /v1/withdrawals': 'functions/withdrawals/list.ts',
-  'GET /v1/withdrawals/{id}': 'functions/withdrawals/get.ts',
-  'POST /v1/transfers': 'functions/transfers/create.ts',
-  'GET /v1/transfers': 'functions/transfers/list.ts',
-  'GET /v1/transfers/{id}': 'functions/transfers/get.ts',
-  'GET /v1/openapi.json': 'functions/openapi/get.ts',
-  // Webhooks and events (issue 6).
-  'POST /v1/webhook-endpoints': 'functions/webhook-endpoints/create.ts',
-  'GET /v1/webhook-endpoints': 'functions/webhook-endpoints/list.ts',
-  'DELETE /v1/webhook-endpoints/{id}': 'functions/webhook-endpoints/delete.ts',
-  'GET /v1/events': 'functions/events/list.ts',
-  'GET /v1/events/{id}': 'functions/events/get.ts',
-  'GET /v1/events/{id}/deliveries': 'functions/events/deliveries.ts',
-  'POST /v1/events/{id}/redeliver': 'functions/events/redeliver.ts',
-};

@@ -79,7 +79,7 @@ describe('HTTP pipeline', () => {
 
     it('takes application/json with parameters, in any case, and a body without Content-Type as JSON', async () => {
       const shop = await api.newMerchant();
-      for (const headers of [{ 'content-type': 'application/json; charset=utf-8' }, { 'content-type': 'Application/JSON' }, {}]) {
+      for (const headers of [{ 'content-type': 'application/json; charset=utf-8' }, { 'content-type': 'Application/JSON' }, {}] as Array<Record<string, string>>) {
         const reply = await api.request('POST', '/v1/accounts', { key: shop.secret_key, rawBody: Buffer.from('{"label":"ok"}'), headers });
         expect(reply.status, reply.text).toBe(201);
       }
