@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { InputError } from '../errors';
 
 /**
  * Read access to where an export lies, a local directory or an S3 prefix, in the export's
@@ -29,8 +30,9 @@ export class LocalExportStore implements ExportStore {
     try {
       return await readFile(join(this.root, path), 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw new InputError(`cannot read ${this.label(path)}: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -49,8 +51,9 @@ export class LocalExportStore implements ExportStore {
       const entries = await readdir(join(this.root, path), { withFileTypes: true });
       return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+      throw new InputError(`cannot list ${this.label(path)}: ${(error as Error).message}`, { cause: error });
     }
   }
 }

@@ -1,5 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
+import { InputError } from '../errors';
 import type { ExportStore } from './export-store';
 
 /** An export under `s3://bucket/prefix`, read with GetObject (streamed) and ListObjectsV2. */
@@ -26,7 +27,8 @@ export class S3ExportStore implements ExportStore {
       return Buffer.concat(chunks).toString('utf8');
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw error;
+      if (error instanceof InputError) throw error;
+      throw new InputError(`cannot read ${this.label(path)}: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -35,7 +37,13 @@ export class S3ExportStore implements ExportStore {
   }
 
   private async get(path: string): Promise<Readable> {
-    const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(path) }));
+    let response;
+    try {
+      response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(path) }));
+    } catch (error) {
+      if (isMissing(error)) throw error;
+      throw new InputError(`cannot read ${this.label(path)}: ${(error as Error).message}`, { cause: error });
+    }
     const body = response.Body;
     if (body instanceof Readable) return body;
     // The SDK's Node runtime hands out an IncomingMessage; anything else async-iterable will do too.
@@ -50,9 +58,12 @@ export class S3ExportStore implements ExportStore {
     const listPrefix = `${this.key(path)}/`;
     let token: string | undefined;
     do {
-      const page = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: listPrefix, Delimiter: '/', ContinuationToken: token }),
-      );
+      let page;
+      try {
+        page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: listPrefix, Delimiter: '/', ContinuationToken: token }));
+      } catch (error) {
+        throw new InputError(`cannot list s3://${this.bucket}/${listPrefix}: ${(error as Error).message}`, { cause: error });
+      }
       for (const common of page.CommonPrefixes ?? []) {
         const name = common.Prefix?.slice(listPrefix.length).replace(/\/$/, '');
         if (name) folders.push(name);
