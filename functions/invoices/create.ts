@@ -57,13 +57,14 @@ export const createInvoiceRoute = route({
   response: { status: 201, description: 'The new invoice, pending', schema: invoiceSchema },
   errors: [404, 503],
   async handler({ auth, body, newId, now, resumed }, { table, node, config }) {
-    if (body.amount_msat > config.maxInvoiceMsat) {
-      throw new AmountOutOfRangeError(`amount_msat must be at most ${config.maxInvoiceMsat}`, { param: 'amount_msat' });
-    }
     const id = newId(IdPrefix.invoice);
     if (resumed) {
+      // An earlier attempt with this Idempotency-Key may have stored the invoice already.
       const existing = await findInvoice(table, id);
       if (existing?.merchant_id === auth.merchantId) return created(toInvoice(existing));
+    }
+    if (body.amount_msat > config.maxInvoiceMsat) {
+      throw new AmountOutOfRangeError(`amount_msat must be at most ${config.maxInvoiceMsat}`, { param: 'amount_msat' });
     }
     const accountId = body.account_id ?? (await auth.merchant()).default_account_id;
     // Before the node: no invoice on the node for an account that is not the merchant's.

@@ -41,17 +41,18 @@ export const createWithdrawalRoute = route({
   },
   errors: [404, 409, 422, 503],
   async handler({ auth, body, newId, now, resumed }, { table, node, log }) {
+    const id = newId(IdPrefix.withdrawal);
+    if (resumed) {
+      // An earlier attempt with this Idempotency-Key may have debited already: that outcome
+      // stands, whatever the checks below would say now (the invoice may have expired since).
+      const existing = await findObject<WithdrawalItem>(table, keys.withdrawal(id));
+      if (existing?.merchant_id === auth.merchantId) return accepted(toWithdrawal(existing));
+    }
     const decoded = decodePaymentRequest(body.bolt11);
     const identity = await node.getNodeInfo();
     const { amountMsat } = checkPaymentRequest(decoded, { nodeNetwork: identity.network, now, amountMsat: body.amount_msat });
     if (body.max_fee_msat !== undefined && body.max_fee_msat > amountMsat) {
       throw new AmountOutOfRangeError(`max_fee_msat must be at most the amount, ${amountMsat}`, { param: 'max_fee_msat' });
-    }
-    const id = newId(IdPrefix.withdrawal);
-    if (resumed) {
-      // An earlier attempt with this Idempotency-Key may have debited already.
-      const existing = await findObject<WithdrawalItem>(table, keys.withdrawal(id));
-      if (existing?.merchant_id === auth.merchantId) return accepted(toWithdrawal(existing));
     }
     const accountId = body.account_id ?? (await auth.merchant()).default_account_id;
     const createdAt = now.toISOString();

@@ -3,6 +3,7 @@ import { allLedgerEntries } from '../../functions/lib/accounts/repository';
 import { routes } from '../../functions/routes';
 import { useApiHarness, type ApiHarness, type ApiReply } from '../support/api-harness';
 import { testRoutes } from '../support/api-test-routes';
+import { signInvoice } from '../support/bolt11-fixtures';
 import { expectLedgerConsistent, readAccount } from '../support/ledger-fixtures';
 
 async function fundedShop(api: ApiHarness, amountMsat = 100_000) {
@@ -17,7 +18,8 @@ const transferCount = async (api: ApiHarness, key: string) =>
 
 describe('Idempotency-Key', () => {
   const test = testRoutes();
-  const api = useApiHarness({ routes: [...routes, ...test.routes] });
+  let clockOffsetMs = 0;
+  const api = useApiHarness({ routes: [...routes, ...test.routes], now: () => new Date(Date.now() + clockOffsetMs) });
 
   it('replays the first response, status and body, with Idempotent-Replayed: true', async () => {
     const { shop, from, to } = await fundedShop(api);
@@ -173,5 +175,31 @@ describe('Idempotency-Key', () => {
     expect(transfers).toHaveLength(1);
     expect(transfers[0].id).toBe(retried.body.id);
     await expectLedgerConsistent(api.table, [from, to]);
+  });
+
+  it('answers a retry with the withdrawal the lost attempt made, even after its invoice expired', async () => {
+    const shop = await api.newMerchant();
+    await api.fund(shop.secret_key, shop.default_account_id, 100_000);
+    const payee = signInvoice({ amountMsat: 20_000, expirySec: 60 });
+    test.crashAfterCommit(1);
+    const lost = await api.request('POST', '/v1/test/withdraw-then-crash', { key: shop.secret_key, body: { bolt11: payee.bolt11 }, idempotencyKey: 'payout-lost' });
+    expect(lost.status).toBe(500);
+    expect((await readAccount(api.table, shop.default_account_id)).balance_msat).toBe(70_000);
+
+    clockOffsetMs = 120_000;
+    try {
+      const retried = await api.request('POST', '/v1/test/withdraw-then-crash', { key: shop.secret_key, body: { bolt11: payee.bolt11 }, idempotencyKey: 'payout-lost' });
+      expect(retried.status, retried.text).toBe(202);
+      expect(retried.body).toMatchObject({ status: 'pending', payment_hash: payee.paymentHash, amount_msat: 20_000 });
+      // A fresh request for the same invoice is refused as expired: only the retry gets the old answer.
+      const fresh = await api.request('POST', '/v1/withdrawals', { key: shop.secret_key, body: { bolt11: payee.bolt11 } });
+      expect(fresh.body.error.code).toBe('invoice_expired');
+    } finally {
+      clockOffsetMs = 0;
+    }
+    expect((await readAccount(api.table, shop.default_account_id)).balance_msat).toBe(70_000);
+    const withdrawals = (await api.request('GET', '/v1/withdrawals', { key: shop.secret_key })).body.data;
+    expect(withdrawals).toHaveLength(1);
+    await expectLedgerConsistent(api.table, [shop.default_account_id]);
   });
 });

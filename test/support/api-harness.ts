@@ -38,6 +38,8 @@ export interface ApiHarnessOptions {
   idempotency?: IdempotencyOptions;
   rateLimit?: StartHttpServerOptions['rateLimit'];
   fallback?: FallbackHandler;
+  /** The API's clock (deps.now). @default the real one */
+  now?: () => Date;
   /** Replace the node the API talks to (e.g. one that fails); the simulator still runs. */
   node?: (simulatorNode: InvoiceNode) => InvoiceNode;
 }
@@ -113,7 +115,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       config: { publicBaseUrl: 'http://127.0.0.1:3000', maxInvoiceMsat: DEFAULT_MAX_INVOICE_MSAT, ...options.config },
       idempotency: new IdempotencyStore(table, options.idempotency),
       log,
-      now: () => new Date(),
+      now: options.now ?? (() => new Date()),
     };
     const server: HttpServer = await startHttpServer({
       port: 0,

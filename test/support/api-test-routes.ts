@@ -3,6 +3,7 @@ import { AuthMode } from '../../functions/http/authenticate';
 import { route, type AnyRoute } from '../../functions/http/pipeline';
 import { created } from '../../functions/http/responses';
 import { createTransferRoute } from '../../functions/transfers/create';
+import { createWithdrawalRoute } from '../../functions/withdrawals/create';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -71,6 +72,19 @@ export function testRoutes() {
         if (crashesAfterCommitLeft > 0) {
           crashesAfterCommitLeft--;
           // The money moved; the answer is lost (a timeout, a crashed container).
+          throw new Error('crashed after commit');
+        }
+        return response;
+      },
+    }),
+    route({
+      ...createWithdrawalRoute,
+      path: '/v1/test/withdraw-then-crash',
+      operationId: 'testWithdrawThenCrash',
+      async handler(input, deps) {
+        const response = await createWithdrawalRoute.handler(input, deps);
+        if (crashesAfterCommitLeft > 0) {
+          crashesAfterCommitLeft--;
           throw new Error('crashed after commit');
         }
         return response;
