@@ -209,13 +209,14 @@ export async function writeSyntheticExport(options: SyntheticExportOptions): Pro
   const pick = () => accounts[rng.int(0, accounts.length - 1)]!;
 
   const target = options.ledgerEntries;
-  // Spread the history evenly over the days, oldest first.
-  const estimatedOperations = Math.max(1, Math.ceil(target / 1.8));
-  const stepMs = Math.max(1, Math.floor((days * 86_400_000 - 3_600_000 * 3) / estimatedOperations));
+  // Spread the history evenly over the days, oldest first (an operation writes 1.7 entries on
+  // average), and end it two hours before the export: every open withdrawal is then over an hour old.
+  const endMs = exportTime.getTime() - 2 * 3_600_000;
+  const stepMs = Math.max(1, Math.floor((endMs - startMs) / Math.max(1, Math.ceil(target / 1.7))));
   let nowMs = startMs;
 
   while (expected.ledgerEntries < target) {
-    nowMs += stepMs;
+    nowMs = Math.min(nowMs + stepMs, endMs);
     const left = target - expected.ledgerEntries;
     const roll = rng.next();
     const account = pick();

@@ -1,24 +1,25 @@
 import { WithdrawalStatus } from '../../functions/lib/withdrawals/withdrawal';
-import { isOpen, type EntryTally, type WithdrawalBook, type WithdrawalState } from '../collect/withdrawals';
+import type { Tally } from '../collect/columns';
+import { isOpen, type WithdrawalBook, type WithdrawalView } from '../collect/withdrawals';
 import { Findings, type CheckResult } from './check';
 
 /** `count` entries, all of the one expected amount (0 entries when the amount is 0). */
-function tallyProblem(name: string, tally: EntryTally, expectedMsat: bigint): string | undefined {
+function tallyProblem(name: string, tally: Tally, expectedMsat: bigint): string | undefined {
   const expectedCount = expectedMsat === 0n ? 0 : 1;
   if (tally.count !== expectedCount) {
     return `expected ${expectedCount} ${name} entr${expectedCount === 1 ? 'y' : 'ies'}${expectedCount ? ` of ${expectedMsat} msat` : ''}, found ${tally.count}`;
   }
-  if (expectedCount === 1 && BigInt(tally.firstMsat ?? 0) !== expectedMsat) return `${name} entry of ${tally.firstMsat} msat, expected ${expectedMsat}`;
+  if (expectedCount === 1 && tally.firstMsat !== expectedMsat) return `${name} entry of ${tally.firstMsat} msat, expected ${expectedMsat}`;
   return undefined;
 }
 
-function forEachWithdrawal(book: WithdrawalBook, findings: Findings, problemOf: (withdrawal: WithdrawalState) => string | undefined): number {
+function forEachWithdrawal(book: WithdrawalBook, findings: Findings, problemOf: (withdrawal: WithdrawalView) => string | undefined): number {
   let checked = 0;
-  for (const [withdrawalId, withdrawal] of book.withdrawals) {
+  for (const withdrawal of book.rows()) {
     if (!withdrawal.hasItem) continue;
     checked++;
     const problem = problemOf(withdrawal);
-    if (problem) findings.add(`${withdrawalId} (${withdrawal.status}): ${problem}`);
+    if (problem) findings.add(`${withdrawal.id} (${withdrawal.status}): ${problem}`);
   }
   return checked;
 }
@@ -30,15 +31,14 @@ function forEachWithdrawal(book: WithdrawalBook, findings: Findings, problemOf: 
 export function checkWithdrawalsDebitedOnce(book: WithdrawalBook): CheckResult {
   const findings = new Findings();
   findings.absorb(book.badReferences);
-  for (const [withdrawalId, withdrawal] of book.withdrawals) {
-    if (!withdrawal.hasItem) findings.add(`${withdrawalId}: ledger entries reference a withdrawal that does not exist`);
+  for (const withdrawal of book.rows()) {
+    if (!withdrawal.hasItem) findings.add(`${withdrawal.id}: ledger entries reference a withdrawal that does not exist`);
   }
   const checked = forEachWithdrawal(book, findings, (withdrawal) => {
-    const problem =
-      tallyProblem('withdrawal', withdrawal.debit, -BigInt(withdrawal.amountMsat)) ?? tallyProblem('fee_reserve', withdrawal.feeReserve, -BigInt(withdrawal.feeReserveMsat));
+    const problem = tallyProblem('withdrawal', withdrawal.debit, -withdrawal.amountMsat) ?? tallyProblem('fee_reserve', withdrawal.feeReserve, -withdrawal.feeReserveMsat);
     if (problem) return problem;
-    if (withdrawal.entriesInOtherAccounts > 0 || withdrawal.entryAccountId !== withdrawal.accountId) {
-      return `its entries are in ${withdrawal.entryAccountId}${withdrawal.entriesInOtherAccounts > 0 ? ' and another account' : ''}, but it belongs to ${withdrawal.accountId}`;
+    if (withdrawal.entriesInSeveralAccounts || withdrawal.entryAccountId !== withdrawal.accountId) {
+      return `its entries are in ${withdrawal.entriesInSeveralAccounts ? 'more than one account' : withdrawal.entryAccountId}, but it belongs to ${withdrawal.accountId}`;
     }
     return undefined;
   });
@@ -58,10 +58,7 @@ export function checkFailedRefundedOpenNot(book: WithdrawalBook): CheckResult {
   const findings = new Findings();
   const checked = forEachWithdrawal(book, findings, (withdrawal) => {
     if (withdrawal.status === WithdrawalStatus.failed) {
-      return (
-        tallyProblem('withdrawal_refund', withdrawal.refund, BigInt(withdrawal.amountMsat)) ??
-        tallyProblem('fee_refund', withdrawal.feeRefund, BigInt(withdrawal.feeReserveMsat))
-      );
+      return tallyProblem('withdrawal_refund', withdrawal.refund, withdrawal.amountMsat) ?? tallyProblem('fee_refund', withdrawal.feeRefund, withdrawal.feeReserveMsat);
     }
     if (isOpen(withdrawal.status) && (withdrawal.refund.count > 0 || withdrawal.feeRefund.count > 0)) {
       return `refunded while not final: ${withdrawal.refund.count} withdrawal_refund and ${withdrawal.feeRefund.count} fee_refund entries`;
@@ -84,8 +81,8 @@ export function checkSucceededRefundIsReserveMinusFee(book: WithdrawalBook): Che
     if (withdrawal.status !== WithdrawalStatus.succeeded) return undefined;
     checked++;
     if (withdrawal.feeMsat === null) return 'succeeded without fee_msat';
-    const reserve = BigInt(withdrawal.feeReserveMsat);
-    const fee = BigInt(withdrawal.feeMsat);
+    const reserve = withdrawal.feeReserveMsat;
+    const fee = withdrawal.feeMsat;
     if (fee < 0n || fee > reserve) return `fee_msat ${fee} is outside 0..fee_reserve_msat (${reserve})`;
     if (withdrawal.refund.count > 0) return `succeeded but has ${withdrawal.refund.count} withdrawal_refund entr${withdrawal.refund.count === 1 ? 'y' : 'ies'}`;
     return tallyProblem('fee_refund', withdrawal.feeRefund, reserve - fee);
@@ -101,11 +98,11 @@ export function checkSucceededRefundIsReserveMinusFee(book: WithdrawalBook): Che
 /** Invariant 4, the payment half: a payment hash is paid at most once. */
 export function checkHashPaidOnce(book: WithdrawalBook): CheckResult {
   const findings = new Findings();
-  findings.absorb(book.paidTwice);
+  findings.absorb(book.paidTwice());
   return findings.result({
     id: 'hash-paid-once',
     title: 'Each payment hash has at most one succeeded withdrawal',
     rule: 'No two succeeded withdrawals share a payment_hash (invariant 4).',
-    checked: book.succeededHashes,
+    checked: book.succeeded,
   });
 }

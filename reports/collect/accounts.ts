@@ -1,5 +1,5 @@
 import type { AccountRecord, LedgerEntryRecord } from '../items';
-import type { Interner } from './interner';
+import type { IdTable } from './interner';
 import { beforeFrom, beforeTo, type Period } from './period';
 
 /** What the report keeps per account: a handful of numbers, whatever the number of entries. */
@@ -26,7 +26,7 @@ export class AccountBook {
 
   constructor(
     private readonly period: Period,
-    private readonly ids: Interner,
+    private readonly ids: IdTable,
   ) {}
 
   private state(accountId: string): AccountState {

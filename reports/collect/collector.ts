@@ -8,7 +8,7 @@ import type { OpenItemsWriter } from '../writers/open-items';
 import { AccountBook } from './accounts';
 import { DailyBook } from './daily';
 import { DeliveryBook } from './deliveries';
-import { Interner } from './interner';
+import { IdTable } from './interner';
 import { InvoiceBook } from './invoices';
 import { inPeriod, type Period } from './period';
 import { Totals } from './totals';
@@ -20,15 +20,17 @@ import { WithdrawalBook } from './withdrawals';
  * only aggregates and compact per-object state:
  *   - per account: a few BigInt sums                       O(accounts)
  *   - per (UTC day, merchant): the daily row               O(days × merchants)
- *   - per invoice / withdrawal / transfer: counts and the first amounts of the entries that
- *     reference it, so each can be matched with its object whichever comes first
- *                                                          O(invoices + withdrawals + transfers)
+ *   - per invoice / withdrawal / transfer: one row of typed-array columns (about 100 bytes with
+ *     its id), holding counts and first amounts of the entries that reference it, so each can
+ *     be matched with its object whichever comes first   O(invoices + withdrawals + transfers)
+ *     (unpaid invoices no deposit names take no row)
  *   - per troubled webhook delivery                        O(failing deliveries)
  * Ledger entries themselves are never kept: they go to the journal writer (bounded external
  * sort) and are forgotten.
  */
 export class Collector {
-  readonly ids = new Interner();
+  /** Account and merchant ids, numbered: bounded by accounts + merchants. */
+  readonly ids = new IdTable();
   readonly totals = new Totals();
   readonly accounts: AccountBook;
   readonly invoices: InvoiceBook;
@@ -128,21 +130,21 @@ export class Collector {
     const amount = BigInt(entry.amount_msat);
     const entryInPeriod = inPeriod(this.period, entry.created_at);
     this.accounts.onEntry(entry, amount);
-    const accountId = this.ids.intern(entry.account_id);
+    const account = this.ids.numberOf(entry.account_id);
     this.totals.addEntry(entry.type, amount, entryInPeriod);
     switch (entry.type) {
       case LedgerEntryType.deposit:
-        this.invoices.onDeposit(entry, accountId);
+        this.invoices.onDeposit(entry, account, amount);
         break;
       case LedgerEntryType.withdrawal:
       case LedgerEntryType.feeReserve:
       case LedgerEntryType.feeRefund:
       case LedgerEntryType.withdrawalRefund:
-        this.withdrawals.onEntry(entry, accountId);
+        this.withdrawals.onEntry(entry, account, amount);
         break;
       case LedgerEntryType.transferIn:
       case LedgerEntryType.transferOut:
-        this.transfers.onEntry(entry, accountId);
+        this.transfers.onEntry(entry, account, amount);
         break;
     }
     if (!entryInPeriod) return undefined;

@@ -1,6 +1,6 @@
 import { LedgerEntryType } from '../../functions/lib/ledger/ledger-entry';
 import type { LedgerEntryRecord, WithdrawalRecord } from '../items';
-import type { Interner } from './interner';
+import type { IdTable } from './interner';
 import { utcDay } from './period';
 import { add, type Sum } from './totals';
 
@@ -31,7 +31,7 @@ export class DayRow {
 export class DailyBook {
   private readonly rows = new Map<string, DayRow>();
 
-  constructor(private readonly ids: Interner) {}
+  constructor(private readonly ids: IdTable) {}
 
   private row(at: string, merchantId: string): DayRow {
     const day = utcDay(at);
