@@ -30,12 +30,15 @@ export async function discoverApiRoutes(): Promise<ApiRouteSpec[]> {
       if (isRoute(value) && wanted.has(value.routeKey)) found.set(value.routeKey, path.relative(REPO_ROOT, file));
     }
   }
-  return routes.map((route) => {
+  const apiRoutes: ApiRouteSpec[] = routes.map((route) => {
     const entry = found.get(route.routeKey);
     if (!entry) throw new Error(`No file under functions/ exports both the route '${route.routeKey}' and a handler`);
     const method = route.routeKey.split(' ')[0];
     return { routeKey: route.routeKey, entry, access: method === 'GET' ? 'read' : 'write', usesNode: ROUTES_USING_NODE.has(route.routeKey) };
   });
+  // The hosted checkout page: HTML, outside the JSON API's registry.
+  apiRoutes.push({ routeKey: 'GET /checkout/{id}', entry: 'functions/checkout/handler.ts', access: 'read', usesNode: false });
+  return apiRoutes;
 }
 
 function routeFiles(dir: string): string[] {
@@ -43,6 +46,7 @@ function routeFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return skip.has(entry.name) ? [] : routeFiles(full);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [full] : [];
+    // handler.ts files are the non-route Lambdas (consumers, jobs, the checkout page).
+    return entry.name.endsWith('.ts') && entry.name !== 'handler.ts' ? [full] : [];
   });
 }

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { StackConfig } from './config';
 import type { ApiRouteSpec } from './constructs/http-api';
@@ -8,6 +8,7 @@ import { LndSecrets } from './constructs/lnd-secrets';
 import { Monitoring } from './constructs/monitoring';
 import { NodeBridgeService } from './constructs/node-bridge-service';
 import { PaymentPipeline } from './constructs/payment-pipeline';
+import { TableExports } from './constructs/table-exports';
 import { Webhooks } from './constructs/webhooks';
 
 export interface LightningPaymentsStackProps extends StackProps {
@@ -25,6 +26,7 @@ export class LightningPaymentsStack extends Stack {
   public readonly bridge: NodeBridgeService;
   public readonly monitoring: Monitoring;
   public readonly lndSecrets: LndSecrets;
+  public readonly exports: TableExports;
 
   constructor(scope: Construct, id: string, props: LightningPaymentsStackProps) {
     super(scope, id, props);
@@ -35,6 +37,11 @@ export class LightningPaymentsStack extends Stack {
       tlsCertSecretName: config.lndTlsCertSecretName,
       invoiceMacaroonSecretName: config.lndInvoiceMacaroonSecretName,
       paymentMacaroonSecretName: config.lndPaymentMacaroonSecretName,
+    });
+
+    this.exports = new TableExports(this, 'Exports', {
+      table,
+      removalPolicy: config.stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     this.pipeline = new PaymentPipeline(this, 'Pipeline', { table });
@@ -50,7 +57,10 @@ export class LightningPaymentsStack extends Stack {
       publicBaseUrl: config.publicBaseUrl,
       rateLimitPerSec: config.apiRateLimitPerSec,
       burstLimit: config.apiBurstLimit,
+      environment: { WEBHOOK_QUEUE_URL: this.webhooks.deliveryQueue.queue.queueUrl },
     });
+    // Redelivery starts a new delivery series on the webhook queue.
+    this.webhooks.deliveryQueue.queue.grantSendMessages(this.api.functions.get('POST /v1/events/{id}/redeliver')!.function);
 
     this.bridge = new NodeBridgeService(this, 'NodeBridge', {
       table,
@@ -62,6 +72,9 @@ export class LightningPaymentsStack extends Stack {
       minOutboundLiquidityMsat: config.minOutboundLiquidityMsat,
       minInboundLiquidityMsat: config.minInboundLiquidityMsat,
     });
+
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'ExportsBucket', { value: this.exports.bucket.bucketName });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       deadLetterQueues: {

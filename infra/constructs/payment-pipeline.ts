@@ -61,7 +61,6 @@ export class PaymentPipeline extends Construct {
       new DynamoEventSource(table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: 100,
-        maxBatchingWindow: Duration.millis(100),
         bisectBatchOnError: true,
         reportBatchItemFailures: true,
         retryAttempts: 1000,

@@ -31,6 +31,7 @@ export class Webhooks extends Construct {
     const environment = {
       TABLE_NAME: props.table.tableName,
       WEBHOOK_QUEUE_URL: this.deliveryQueue.queue.queueUrl,
+      WEBHOOK_DLQ_URL: this.deliveryQueue.deadLetterQueue.queueUrl,
       WEBHOOK_ALLOW_PRIVATE_TARGETS: allowPrivate,
       WEBHOOK_ALLOW_HTTP: allowPrivate,
     };
@@ -46,6 +47,8 @@ export class Webhooks extends Construct {
     });
     props.table.grantReadWriteData(this.delivery.function);
     this.deliveryQueue.queue.grantSendMessages(this.delivery.function);
+    // Deliveries that fail for good are parked in the DLQ by the function itself.
+    this.deliveryQueue.deadLetterQueue.grantSendMessages(this.delivery.function);
     this.delivery.function.addEventSource(
       new SqsEventSource(this.deliveryQueue.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 20 }),
     );

@@ -1,0 +1,143 @@
+import { App, Aspects } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { discoverApiRoutes } from '../../infra/api-routes';
+import { parseStackConfig } from '../../infra/config';
+import { applyNagSuppressions } from '../../infra/nag-suppressions';
+import { LightningPaymentsStack } from '../../infra/stack';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
+
+describe('LightningPaymentsStack', () => {
+  let template: Template;
+  let stack: LightningPaymentsStack;
+  let app: App;
+
+  beforeAll(async () => {
+    // Skip esbuild here: the synth test (cdk-synth.test.ts) bundles for real.
+    app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    stack = new LightningPaymentsStack(app, 'Test', {
+      config: parseStackConfig({ stage: 'prod', network: 'regtest', lndGrpcHost: 'lnd.internal:10009' }),
+      apiRoutes: await discoverApiRoutes(),
+    });
+    applyNagSuppressions(stack);
+    Aspects.of(app).add(new AwsSolutionsChecks());
+    template = Template.fromStack(stack);
+  }, 120_000);
+
+  const resourcesOf = (type: string): Resources => template.findResources(type) as Resources;
+
+  it('keeps the table: PITR, stream with both images, TTL, encryption, retained with deletion protection in prod', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'ttl_sec', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+    });
+    template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('runs every function on Node 22, arm64', () => {
+    const functions = Object.values(resourcesOf('AWS::Lambda::Function')).filter((fn) => !fn.Properties.Handler?.startsWith?.('framework'));
+    expect(functions.length).toBeGreaterThan(10);
+    for (const fn of functions) {
+      if (fn.Properties.Runtime?.startsWith('nodejs') && fn.Properties.Handler === 'index.handler') {
+        expect(fn.Properties.Runtime).toBe('nodejs22.x');
+        expect(fn.Properties.Architectures).toEqual(['arm64']);
+      }
+    }
+  });
+
+  it('gives every work queue a dead-letter queue with a receive limit, all encrypted and TLS-only', () => {
+    const queues = resourcesOf('AWS::SQS::Queue');
+    const withRedrive = Object.values(queues).filter((queue) => queue.Properties.RedrivePolicy);
+    expect(withRedrive.length).toBeGreaterThanOrEqual(3);
+    for (const queue of withRedrive) expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBeGreaterThan(0);
+    for (const queue of Object.values(queues)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(Object.keys(resourcesOf('AWS::SQS::QueuePolicy')).length).toBe(Object.keys(queues).length);
+  });
+
+  it('archives the bus and retries consumers into a dead-letter queue', () => {
+    template.resourceCountIs('AWS::Events::Archive', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['lightning-payments.node'], 'detail-type': ['InvoiceSettled'] },
+      Targets: [Match.objectLike({ RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 185 }), DeadLetterConfig: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: Match.anyValue() },
+    });
+  });
+
+  it('runs one arm64 node-bridge task, with a health check and no NAT gateway', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '256',
+      Memory: '512',
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      ContainerDefinitions: [Match.objectLike({ HealthCheck: Match.objectLike({ Command: Match.arrayWith(['CMD']) }) })],
+    });
+    template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 1, LaunchType: 'FARGATE' });
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+  });
+
+  it('raises every alarm the operators need, to one topic', () => {
+    const alarms = Object.values(resourcesOf('AWS::CloudWatch::Alarm'));
+    const descriptions = alarms.map((alarm) => String(alarm.Properties.AlarmDescription));
+    for (const runbook of ['bridgeheartbeatmissing', 'withdrawalinflighttoolong', 'settlementlag', 'api5xxrate', 'outboundliquiditylow', 'inboundliquiditylow']) {
+      expect(descriptions.some((text) => text.includes(`#${runbook}`)), runbook).toBe(true);
+    }
+    expect(descriptions.filter((text) => text.includes('dead-letter queue')).length).toBeGreaterThanOrEqual(5);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  describe('least privilege', () => {
+    const policiesOf = (roleLogicalIdPart: string) =>
+      Object.values(resourcesOf('AWS::IAM::Policy')).filter((policy) =>
+        JSON.stringify(policy.Properties.Roles).includes(roleLogicalIdPart),
+      );
+    const secretArnOf = (name: string) => JSON.stringify(stack.resolve(stack.lndSecrets[name as 'paymentMacaroon'].secretArn));
+
+    it('lets only the bridge read the payment macaroon, never an API function', () => {
+      const payment = secretArnOf('paymentMacaroon');
+      const readers = Object.values(resourcesOf('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(payment));
+      expect(readers).toHaveLength(1);
+      expect(JSON.stringify(readers[0]!.Properties.Roles)).toContain('NodeBridge');
+      expect(JSON.stringify(readers[0]!.Properties.Roles)).toContain('ExecutionRole');
+    });
+
+    it('gives the invoice route the invoice macaroon, and read-only routes no write access', () => {
+      const invoiceRoute = stack.api.functions.get('POST /v1/invoices')!;
+      const invoiceRole = JSON.stringify(stack.resolve(invoiceRoute.function.role!.roleName));
+      const invoicePolicy = JSON.stringify(Object.values(resourcesOf('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes(JSON.parse(invoiceRole).Ref)));
+      expect(invoicePolicy).toContain(JSON.parse(secretArnOf('invoiceMacaroon'))['Fn::Join'] ? 'InvoiceMacaroon' : 'invoice-macaroon');
+      expect(invoicePolicy).not.toContain('payment-macaroon');
+
+      for (const [routeKey, fn] of stack.api.functions) {
+        if (!routeKey.startsWith('GET ')) continue;
+        const role = JSON.parse(JSON.stringify(stack.resolve(fn.function.role!.roleName))).Ref as string;
+        const statements = JSON.stringify(policiesOf(role));
+        expect(statements, routeKey).not.toMatch(/dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)/);
+      }
+    });
+
+    it('grants no "*" action on any data service', () => {
+      for (const policy of Object.values(resourcesOf('AWS::IAM::Policy'))) {
+        for (const statement of policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>) {
+          const actions = ([] as string[]).concat(statement.Action);
+          for (const action of actions) expect(action).not.toMatch(/^(\*|dynamodb:\*|sqs:\*|secretsmanager:\*|s3:\*|events:\*)$/);
+        }
+      }
+    });
+  });
+
+  it('passes cdk-nag AwsSolutions with every suppression giving its reason', () => {
+    const findings = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    expect(findings.map((finding) => `${finding.id}: ${String(finding.entry.data).split('\n')[0]}`)).toEqual([]);
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    expect(warnings.map((finding) => `${finding.id}: ${String(finding.entry.data).split('\n')[0]}`)).toEqual([]);
+  });
+});
