@@ -258,13 +258,32 @@ function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord
     awsRegion: record.awsRegion,
     eventSourceARN: streamArn,
     dynamodb: {
-      Keys: change.Keys as never,
-      NewImage: change.NewImage as never,
-      OldImage: change.OldImage as never,
+      Keys: repairImage(change.Keys) as never,
+      NewImage: repairImage(change.NewImage) as never,
+      OldImage: repairImage(change.OldImage) as never,
       SequenceNumber: change.SequenceNumber,
       SizeBytes: change.SizeBytes,
       StreamViewType: change.StreamViewType as NonNullable<DynamoDBRecord['dynamodb']>['StreamViewType'],
       ...(approximateCreation ? { ApproximateCreationDateTime: Math.floor(new Date(approximateCreation).getTime() / 1000) } : {}),
     },
   };
+}
+
+type AttributeValueJson = Record<string, unknown>;
+
+/**
+ * The Streams client of the SDK deserialises an empty map attribute (`{"M": {}}`) as `{}`,
+ * which unmarshall then refuses ("No value defined"). Put the M back, at any depth.
+ */
+function repairImage(image: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!image) return image;
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, repairValue(value as AttributeValueJson)]));
+}
+
+function repairValue(value: AttributeValueJson): AttributeValueJson {
+  if (value === null || typeof value !== 'object') return value;
+  if (Object.keys(value).length === 0) return { M: {} };
+  if (value.M && typeof value.M === 'object') return { M: repairImage(value.M as Record<string, unknown>) };
+  if (Array.isArray(value.L)) return { L: (value.L as AttributeValueJson[]).map(repairValue) };
+  return value;
 }

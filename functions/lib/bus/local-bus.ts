@@ -80,6 +80,8 @@ export interface LocalBusOptions {
   queues: LocalQueues;
   /** @default 'bus-ingress' */
   ingressQueueName?: string;
+  /** How often the router looks for events other processes put. @default the queues' default */
+  ingressPollIntervalMs?: number;
   /** Handler targets: deliveries before the event is parked in `rule.<name>-dlq`. @default 5 */
   defaultMaxAttempts?: number;
   /** Handler targets: the first retry waits this long, then twice as long each time (capped at 60 s). @default 1 */
@@ -110,7 +112,10 @@ export class LocalBus implements EventBus {
   private router: QueueConsumer | undefined;
 
   constructor(private readonly options: LocalBusOptions) {
-    this.ingress = options.queues.queue(options.ingressQueueName ?? BUS_INGRESS_QUEUE);
+    this.ingress = options.queues.queue(
+      options.ingressQueueName ?? BUS_INGRESS_QUEUE,
+      options.ingressPollIntervalMs !== undefined ? { pollIntervalMs: options.ingressPollIntervalMs } : undefined,
+    );
     this.client = new LocalBusClient(this.ingress);
     this.log = options.log ?? silentLog;
   }

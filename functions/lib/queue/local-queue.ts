@@ -55,6 +55,12 @@ export class ReceiptHandleInvalidError extends Error {
 // are seen at the next poll.
 const sends = new EventEmitter();
 sends.setMaxListeners(0);
+// Sends per queue in this process, so a send that lands while a receive is querying is not missed.
+const sendCounts = new Map<string, number>();
+function announceSend(wakeKey: string): void {
+  sendCounts.set(wakeKey, (sendCounts.get(wakeKey) ?? 0) + 1);
+  sends.emit(wakeKey);
+}
 
 const queuePk = (name: string) => `QUEUE#${name}`;
 const padMs = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
@@ -84,7 +90,7 @@ export class LocalQueue implements Queue {
 
   async send(body: string, options: SendOptions = {}): Promise<void> {
     await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: this.newItem(body, options.delaySec ?? 0) }));
-    sends.emit(this.wakeKey);
+    announceSend(this.wakeKey);
   }
 
   /** Several messages in as few writes as DynamoDB allows (25 per batch). */
@@ -97,7 +103,7 @@ export class LocalQueue implements Queue {
         if (requests.length > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
       }
     }
-    if (bodies.length > 0) sends.emit(this.wakeKey);
+    if (bodies.length > 0) announceSend(this.wakeKey);
   }
 
   async receive(options: ReceiveOptions): Promise<QueueMessage[]> {
@@ -106,10 +112,12 @@ export class LocalQueue implements Queue {
     const deadline = Date.now() + options.waitTimeSec * 1000;
     for (;;) {
       if (options.signal?.aborted) return [];
+      const sendsBefore = sendCounts.get(this.wakeKey) ?? 0;
       const messages = await this.receiveVisible(maxMessages, visibilityMs);
       if (messages.length > 0) return messages;
       const remainingMs = deadline - Date.now();
       if (remainingMs <= 0) return [];
+      if ((sendCounts.get(this.wakeKey) ?? 0) !== sendsBefore) continue;
       await this.waitForSend(Math.min(remainingMs, this.pollIntervalMs), options.signal);
     }
   }
@@ -147,7 +155,7 @@ export class LocalQueue implements Queue {
       if (error instanceof ConditionalCheckFailedException) throw new ReceiptHandleInvalidError(this.name);
       throw error;
     }
-    if (visibilityTimeoutSec <= 0) sends.emit(this.wakeKey);
+    if (visibilityTimeoutSec <= 0) announceSend(this.wakeKey);
   }
 
   /** Every message still in the queue, visible or not (tests and operators inspect with it). */

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BusSource, LedgerDetailType, NodeDetailType } from '../../functions/lib/bus/bus-events';
+import { matchesPattern, type EventPattern } from '../../functions/lib/bus/event-pattern';
+import { LocalBus, LocalBusClient, type BusEvent } from '../../functions/lib/bus/local-bus';
+import { LocalQueues } from '../../functions/lib/queue/local-queue';
+import { useLocalQueueTable, waitUntil } from '../support/pipeline-harness';
+
+describe('event patterns (the EventBridge subset the local bus matches)', () => {
+  const event = {
+    source: 'lightning-payments.ledger',
+    'detail-type': 'DomainEvent',
+    detail: { merchant_id: 'mch_1', event: { type: 'invoice.paid', tags: ['a', 'b'], amount: 5 } },
+  };
+  const cases: Array<[string, EventPattern, boolean]> = [
+    ['source and detail-type', { source: ['lightning-payments.ledger'], 'detail-type': ['DomainEvent'] }, true],
+    ['any of several values', { 'detail-type': ['InvoiceSettled', 'DomainEvent'] }, true],
+    ['another source', { source: ['lightning-payments.node'] }, false],
+    ['prefix', { source: [{ prefix: 'lightning-payments.' }] }, true],
+    ['nested detail field', { detail: { event: { type: ['invoice.paid'] } } }, true],
+    ['nested detail field, other value', { detail: { event: { type: ['withdrawal.failed'] } } }, false],
+    ['anything-but a value', { detail: { event: { type: [{ 'anything-but': 'invoice.expired' }] } } }, true],
+    ['anything-but a list that holds it', { detail: { event: { type: [{ 'anything-but': ['invoice.paid', 'x'] }] } } }, false],
+    ['anything-but a prefix', { detail: { merchant_id: [{ 'anything-but': { prefix: 'mch_' } }] } }, false],
+    ['array in the event: any element', { detail: { event: { tags: ['b'] } } }, true],
+    ['number literal', { detail: { event: { amount: [5] } } }, true],
+    ['exists', { detail: { merchant_id: [{ exists: true }] } }, true],
+    ['does not exist', { detail: { account_id: [{ exists: false }] } }, true],
+    ['missing field', { detail: { account_id: ['x'] } }, false],
+  ];
+  it.each(cases)('%s', (_name, pattern, expected) => {
+    expect(matchesPattern(pattern, event)).toBe(expected);
+  });
+});
+
+describe('LocalBus', () => {
+  const store = useLocalQueueTable();
+  const buses: LocalBus[] = [];
+  afterEach(async () => {
+    await Promise.all(buses.splice(0).map((bus) => bus.stop()));
+  });
+  const newBus = (options: Partial<ConstructorParameters<typeof LocalBus>[0]> = {}) => {
+    const queues = new LocalQueues(store.table, { pollIntervalMs: 30 });
+    const bus = new LocalBus({ queues, ingressQueueName: `ingress-${randomUUID()}`, retryBaseSec: 0.05, ...options });
+    buses.push(bus);
+    return { bus, queues };
+  };
+  const settled = { source: BusSource.node, detailType: NodeDetailType.invoiceSettled, detail: { payment_hash: 'ab' } };
+  const domainEvent = { source: BusSource.ledger, detailType: LedgerDetailType.domainEvent, detail: { merchant_id: 'mch_1' } };
+
+  it('delivers matching events to a queue target as EventBridge envelopes, and nothing else', async () => {
+    const { bus, queues } = newBus();
+    const target = queues.queue(`target-${randomUUID()}`);
+    bus.addRule({ name: 'settlements', pattern: { source: [BusSource.node], 'detail-type': [NodeDetailType.invoiceSettled] }, target: { queue: target } });
+    bus.start();
+
+    expect(await bus.putEvents([settled, domainEvent])).toEqual({ failed: [] });
+
+    const [message] = await target.receive({ maxMessages: 10, waitTimeSec: 5 });
+    const event = JSON.parse(message!.body) as BusEvent;
+    expect(event).toMatchObject({ version: '0', source: BusSource.node, 'detail-type': NodeDetailType.invoiceSettled, detail: settled.detail, region: 'local' });
+    expect(event.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(event.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(await target.receive({ maxMessages: 10, waitTimeSec: 0.5 })).toEqual([]);
+  });
+
+  it('lets another process put events (a client over the same table) and routes them', async () => {
+    const ingressQueueName = `ingress-${randomUUID()}`;
+    const { bus } = newBus({ ingressQueueName, ingressPollIntervalMs: 30 });
+    const received: BusEvent[] = [];
+    bus.addRule({ name: 'all', pattern: { source: [{ prefix: 'lightning-payments.' }] }, target: { handler: async (event) => void received.push(event) } });
+    bus.start();
+
+    const otherProcess = new LocalBusClient(new LocalQueues(store.table).queue(ingressQueueName));
+    await otherProcess.putEvents([settled, domainEvent]);
+
+    await waitUntil(() => received.length === 2, { message: 'both events' });
+    expect(received.map((event) => event['detail-type']).sort()).toEqual(['DomainEvent', 'InvoiceSettled']);
+  });
+
+  it('accepts rules added after start (another feature plugging in)', async () => {
+    const { bus } = newBus();
+    bus.start();
+    const fanOut: BusEvent[] = [];
+    bus.addRule({
+      name: 'webhook-fan-out',
+      pattern: { source: [BusSource.ledger], 'detail-type': [LedgerDetailType.domainEvent] },
+      target: { handler: async (event) => void fanOut.push(event) },
+    });
+    await bus.putEvents([domainEvent, settled]);
+    await waitUntil(() => fanOut.length === 1);
+    expect(fanOut[0]!.detail).toEqual(domainEvent.detail);
+    expect(() => bus.addRule({ name: 'webhook-fan-out', pattern: {}, target: { handler: async () => {} } })).toThrow(/already has a rule/);
+  });
+
+  it('retries a failing handler with backoff, then parks the event in the rule dead-letter queue', async () => {
+    const { bus } = newBus();
+    let calls = 0;
+    bus.addRule({
+      name: `failing-${randomUUID()}`,
+      pattern: { source: [BusSource.node] },
+      target: {
+        maxAttempts: 3,
+        handler: async () => {
+          calls++;
+          throw new Error('downstream is down');
+        },
+      },
+    });
+    const ruleName = [...(bus as unknown as { rules: Map<string, unknown> }).rules.keys()][0]!;
+    bus.start();
+
+    await bus.putEvents([settled]);
+
+    const dead = await waitUntil(async () => (await bus.deadLetterQueue(ruleName).peekAll())[0], { message: 'dead letter' });
+    expect(calls).toBe(3);
+    expect(JSON.parse(dead.body)).toMatchObject({ 'detail-type': NodeDetailType.invoiceSettled });
+  });
+
+  it('a handler that fails once gets the event again and succeeds: delivered at least once, never dropped', async () => {
+    const { bus } = newBus();
+    const seen: number[] = [];
+    bus.addRule({
+      name: 'flaky',
+      pattern: { source: [BusSource.node] },
+      target: {
+        handler: async () => {
+          seen.push(Date.now());
+          if (seen.length === 1) throw new Error('transient');
+        },
+      },
+    });
+    bus.start();
+    await bus.putEvents([settled]);
+    await waitUntil(() => seen.length === 2);
+    expect(await bus.deadLetterQueue('flaky').peekAll()).toEqual([]);
+  });
+
+  it('refuses malformed entries one by one, like PutEvents', async () => {
+    const { bus } = newBus();
+    const result = await bus.putEvents([settled, { source: '', detailType: 'X', detail: {} }, { source: 's', detailType: 'X', detail: 'not an object' }]);
+    expect(result.failed.map((failure) => [failure.index, failure.errorCode])).toEqual([
+      [1, 'MalformedDetail'],
+      [2, 'MalformedDetail'],
+    ]);
+    await expect(bus.putEvents(Array.from({ length: 11 }, () => settled))).rejects.toThrow(RangeError);
+  });
+});

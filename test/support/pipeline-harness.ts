@@ -1,0 +1,248 @@
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
+import { allLedgerEntries } from '../../functions/lib/accounts/repository';
+import type { EventBus } from '../../functions/lib/bus/event-bus';
+import type { BusEvent, BusRule } from '../../functions/lib/bus/local-bus';
+import type { Log } from '../../functions/lib/bus/log';
+import { IdPrefix, newId } from '../../functions/lib/ids';
+import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
+import { insertInvoice } from '../../functions/lib/invoices/repository';
+import { debitWithdrawal } from '../../functions/lib/ledger/debit-withdrawal';
+import type { LedgerEntryItem } from '../../functions/lib/ledger/ledger-entry';
+import { LndClient } from '../../functions/lib/lnd';
+import { createTable, type Table } from '../../functions/lib/table/client';
+import { keys } from '../../functions/lib/table/keys';
+import type { WithdrawalItem } from '../../functions/lib/withdrawals/withdrawal';
+import { localDynamoDbClient } from '../../infra/local/dynamodb-local';
+import { ensureLocalQueueTable, localQueueTableName } from '../../infra/local/local-queue-table';
+import { FAST_TIMING, startPipeline, type Pipeline } from '../../infra/local/pipeline';
+import { startLndSimulator, type LndSimulator, type PaymentOutcome } from '../../lnd-simulator';
+import { fund, newMerchant, readAccount } from './ledger-fixtures';
+import { createTestTable, dynamoDbEndpoint } from './table';
+
+export interface PipelineHarnessOptions {
+  /** Start the node-bridge child at once. @default true */
+  startBridge?: boolean;
+  bridgeEnv?: Record<string, string>;
+  wrapOutboxBus?: (bus: EventBus) => EventBus;
+  extraRules?: BusRule[];
+}
+
+export interface PipelineHarness {
+  table: Table;
+  sim: LndSimulator;
+  pipeline: Pipeline;
+  /** An LND client with the invoice macaroon, as the API uses. */
+  lnd: LndClient;
+  /** Every event that crossed the bus, in arrival order (a recorder rule). */
+  events: BusEvent[];
+  dataDir: string;
+  newAccount(options?: { fundMsat?: number }): Promise<{ merchantId: string; accountId: string }>;
+  /** An invoice made on the node and stored, as POST /v1/invoices does. */
+  createInvoice(input: { merchantId: string; accountId: string; amountMsat: number; expirySec?: number }): Promise<InvoiceItem>;
+  /** A pending withdrawal of an outside invoice whose payment ends as `outcome`, as POST /v1/withdrawals does. */
+  withdraw(input: {
+    merchantId: string;
+    accountId: string;
+    amountMsat: number;
+    feeReserveMsat: number;
+    outcome?: PaymentOutcome;
+    feeMsat?: number;
+  }): Promise<WithdrawalItem>;
+  readWithdrawal(id: string): Promise<WithdrawalItem>;
+  readInvoice(id: string): Promise<InvoiceItem>;
+  balance(accountId: string): Promise<number>;
+  ledger(accountId: string): Promise<LedgerEntryItem[]>;
+  /** A value of the running bridge's /metrics (summed over label sets), 0 when absent. */
+  bridgeMetric(name: string, labels?: Record<string, string>): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  message?: string;
+}
+
+/** Polls until `check` returns something truthy and returns it; fails after the timeout with the last value seen. */
+export async function waitUntil<T>(check: () => T | Promise<T>, options: WaitOptions = {}): Promise<NonNullable<T>> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${options.message ?? 'condition'} not met within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 50));
+  }
+}
+
+const consoleLog: Log = {
+  debug: () => {},
+  info: (message, fields) => console.log('[pipeline]', new Date().toISOString(), message, JSON.stringify(fields ?? {})),
+  warn: (message, fields) => console.log('[pipeline] WARN', message, JSON.stringify(fields ?? {})),
+  error: (message, fields) => console.log('[pipeline] ERROR', message, JSON.stringify(fields ?? {})),
+};
+
+/** A real DynamoDB Local table, an LND simulator in a temp dir, and the whole pipeline with its bridge child. */
+export async function startPipelineHarness(options: PipelineHarnessOptions = {}): Promise<PipelineHarness> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const table = await createTestTable();
+    cleanups.push(async () => {
+      const admin = localDynamoDbClient(dynamoDbEndpoint());
+      await admin.send(new DeleteTableCommand({ TableName: localQueueTableName(table.name) })).catch(() => undefined);
+      admin.destroy();
+      await table.drop();
+    });
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'pipeline-test-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const sim = await startLndSimulator({ dataDir, grpcPort: 0, controlPort: 0, maxPaymentTimeoutMs: 1000 });
+    cleanups.push(() => sim.stop());
+    const lnd = LndClient.fromFiles({ host: sim.grpcAddress, tlsCertPath: sim.tlsCertPath, macaroonPath: sim.invoiceMacaroonPath });
+    cleanups.push(async () => lnd.close());
+
+    const events: BusEvent[] = [];
+    const recorder: BusRule = {
+      name: 'test-recorder',
+      pattern: { source: [{ prefix: 'lightning-payments.' }] },
+      target: { handler: async (event) => void events.push(event), concurrency: 4 },
+    };
+    const pipeline = await startPipeline({
+      tableName: table.name,
+      dynamoDbEndpoint: dynamoDbEndpoint(),
+      lnd: { grpcHost: sim.grpcAddress, tlsCertPath: sim.tlsCertPath, adminMacaroonPath: sim.adminMacaroonPath, invoiceMacaroonPath: sim.invoiceMacaroonPath },
+      timing: FAST_TIMING,
+      extraRules: [recorder, ...(options.extraRules ?? [])],
+      startBridge: options.startBridge ?? true,
+      bridgeEnv: options.bridgeEnv ?? {},
+      bridgeLogFile: path.join(dataDir, 'bridge.log'),
+      ...(process.env.PIPELINE_DEBUG ? { log: consoleLog } : {}),
+      ...(options.wrapOutboxBus ? { wrapOutboxBus: options.wrapOutboxBus } : {}),
+    });
+    cleanups.push(() => pipeline.stop());
+
+    const read = async <T>(key: { pk: string; sk: string }): Promise<T> => {
+      const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true }));
+      if (!Item) throw new Error(`no item ${key.pk}`);
+      return Item as T;
+    };
+
+    return {
+      table,
+      sim,
+      pipeline,
+      lnd,
+      events,
+      dataDir,
+      async newAccount(accountOptions = {}) {
+        const merchant = await newMerchant(table);
+        const account = { merchantId: merchant.merchant_id, accountId: merchant.default_account_id };
+        if (accountOptions.fundMsat) await fund(table, { ...account, amountMsat: accountOptions.fundMsat });
+        return account;
+      },
+      async createInvoice(input) {
+        const added = await lnd.addInvoice({ valueMsat: input.amountMsat, expirySec: input.expirySec ?? 3600 });
+        const id = newId(IdPrefix.invoice);
+        return insertInvoice(table, {
+          id,
+          merchantId: input.merchantId,
+          accountId: input.accountId,
+          amountMsat: input.amountMsat,
+          bolt11: added.paymentRequest,
+          paymentHash: added.paymentHash,
+          expiresAt: new Date(Date.now() + (input.expirySec ?? 3600) * 1000).toISOString(),
+          checkoutUrl: `http://127.0.0.1/checkout/${id}`,
+          createdAt: new Date().toISOString(),
+        });
+      },
+      async withdraw(input) {
+        const outside = sim.createOutsideInvoice({ amountMsat: input.amountMsat, outcome: input.outcome ?? 'succeed', feeMsat: input.feeMsat ?? 0 });
+        return debitWithdrawal(table, {
+          id: newId(IdPrefix.withdrawal),
+          merchantId: input.merchantId,
+          accountId: input.accountId,
+          amountMsat: input.amountMsat,
+          feeReserveMsat: input.feeReserveMsat,
+          paymentHash: outside.paymentHash,
+          bolt11: outside.bolt11,
+          createdAt: new Date().toISOString(),
+        });
+      },
+      readWithdrawal: (id) => read<WithdrawalItem>(keys.withdrawal(id)),
+      readInvoice: (id) => read<InvoiceItem>(keys.invoice(id)),
+      balance: async (accountId) => (await readAccount(table, accountId)).balance_msat,
+      ledger: (accountId) => allLedgerEntries(table, accountId),
+      async bridgeMetric(name, labels = {}) {
+        const bridge = pipeline.bridge;
+        if (!bridge?.running) throw new Error('the bridge is not running');
+        const text = await (await fetch(`${bridge.httpUrl}/metrics`)).text();
+        let total = 0;
+        for (const line of text.split('\n')) {
+          const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+          if (!match || match[1] !== name) continue;
+          const labelText = match[2] ?? '';
+          if (Object.entries(labels).every(([key, value]) => labelText.includes(`${key}="${value}"`))) total += Number(match[3]);
+        }
+        return total;
+      },
+      stop: cleanup,
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** One harness for the test file, stopped in afterAll whatever happened (the bridge child included). */
+export function usePipelineHarness(options: PipelineHarnessOptions = {}): PipelineHarness {
+  const handle = {} as PipelineHarness;
+  let harness: PipelineHarness | undefined;
+  beforeAll(async () => {
+    harness = await startPipelineHarness(options);
+    Object.assign(handle, harness);
+  }, 90_000);
+  afterAll(async () => {
+    await harness?.stop();
+  }, 60_000);
+  return handle;
+}
+
+/** A local queue table of its own for this file. */
+export function useLocalQueueTable(): { table: Table } {
+  const handle = {} as { table: Table };
+  const name = `test-queues-${randomUUID()}`;
+  beforeAll(async () => {
+    const admin = localDynamoDbClient(dynamoDbEndpoint());
+    await ensureLocalQueueTable(admin, name);
+    admin.destroy();
+    handle.table = createTable(name, {
+      endpoint: dynamoDbEndpoint(),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  });
+  afterAll(async () => {
+    const admin = localDynamoDbClient(dynamoDbEndpoint());
+    await admin.send(new DeleteTableCommand({ TableName: name }));
+    admin.destroy();
+    handle.table.doc.destroy();
+  });
+  return handle;
+}
+
