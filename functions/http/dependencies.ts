@@ -1,6 +1,10 @@
 import { readApiConfig, type ApiConfig } from '../lib/config';
 import { LndClient } from '../lib/lnd';
 import type { InvoiceNode } from '../lib/node/invoice-node';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { NodeUnavailableError } from '../lib/errors';
+import { resolveCredential, secretsManagerClient } from '../lib/node/credentials';
+import { LazyInvoiceNode } from '../lib/node/lazy-invoice-node';
 import { LndInvoiceNode } from '../lib/node/lnd-invoice-node';
 import { createTable, type Table } from '../lib/table/client';
 import { IdempotencyStore } from './idempotency';
@@ -26,15 +30,30 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): Depen
     ...(config.region ? { region: config.region } : {}),
     ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
   });
-  const lnd = new LndClient({ host: config.lnd.host, tlsCert: config.lnd.tlsCert, macaroon: config.lnd.macaroon });
   return {
     table,
-    node: new LndInvoiceNode(lnd),
+    node: lndNodeFromConfig(config),
     config: { publicBaseUrl: config.publicBaseUrl, maxInvoiceMsat: config.maxInvoiceMsat },
     idempotency: new IdempotencyStore(table),
     log: powertoolsLog(),
     now: () => new Date(),
   };
+}
+
+/** The node through the invoice macaroon, connected on first use (secrets fetched then). */
+export function lndNodeFromConfig(config: ApiConfig): InvoiceNode {
+  const { lnd } = config;
+  let secrets: SecretsManagerClient | undefined;
+  const secretsClient = () => (secrets ??= secretsManagerClient(config.region));
+  return new LazyInvoiceNode(async () => {
+    try {
+      const [tlsCert, macaroon] = await Promise.all([resolveCredential(lnd.tlsCert, secretsClient), resolveCredential(lnd.macaroon, secretsClient)]);
+      return new LndInvoiceNode(new LndClient({ host: lnd.host, tlsCert, macaroon }), { expectedNetwork: lnd.expectedNetwork });
+    } catch (error) {
+      // Secrets that cannot be read (permissions, a deleted secret) leave the node out of reach.
+      throw new NodeUnavailableError(undefined, { cause: error });
+    }
+  });
 }
 
 let fromEnv: Dependencies | undefined;

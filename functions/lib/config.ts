@@ -22,11 +22,25 @@ export interface ApiConfig {
 export interface LndInvoiceConnection {
   /** host:port of LND's gRPC interface. */
   host: string;
+  /** The network the deployment is for; the node must be on it. undefined: whatever the node says. */
+  expectedNetwork: string | undefined;
   /** PEM of the node's tls.cert. */
-  tlsCert: Buffer;
+  tlsCert: Credential;
   /** The invoice macaroon's bytes. */
-  macaroon: Buffer;
+  macaroon: Credential;
 }
+
+/**
+ * A credential given directly (a file read at start-up, or the value in the environment)
+ * or by a Secrets Manager secret, fetched when the node is first needed: only the routes
+ * that talk to the node may read the secrets, the others never try.
+ */
+export type Credential =
+  | { kind: 'value'; value: Buffer }
+  /** SecretString: the PEM for the certificate, hex for the macaroon. */
+  | { kind: 'secret'; secretId: string; encoding: 'utf8' | 'hex' };
+
+export const LND_NETWORKS = ['mainnet', 'testnet', 'testnet4', 'signet', 'regtest', 'simnet'] as const;
 
 const integerString = (name: string) =>
   z
@@ -47,19 +61,24 @@ const envSchema = z
       .refine((value) => value >= MIN_INVOICE_MSAT, `MAX_INVOICE_MSAT must be at least ${MIN_INVOICE_MSAT}`)
       .optional(),
     LND_GRPC_HOST: z.string().regex(/^[^\s:]+:\d+$/, 'LND_GRPC_HOST must be host:port, e.g. 127.0.0.1:10009'),
+    LND_NETWORK: z.enum(LND_NETWORKS, { message: `LND_NETWORK must be one of ${LND_NETWORKS.join(', ')}` }).optional(),
     LND_TLS_CERT_PATH: z.string().min(1).optional(),
     LND_TLS_CERT_BASE64: z.base64('LND_TLS_CERT_BASE64 must be base64 of the PEM').optional(),
+    LND_TLS_CERT_SECRET_ARN: z.string().min(1).optional(),
     LND_INVOICE_MACAROON_PATH: z.string().min(1).optional(),
     LND_INVOICE_MACAROON_HEX: z.hex('LND_INVOICE_MACAROON_HEX must be hex').optional(),
+    LND_INVOICE_MACAROON_SECRET_ARN: z.string().min(1).optional(),
   })
-  .refine((env) => (env.LND_TLS_CERT_PATH === undefined) !== (env.LND_TLS_CERT_BASE64 === undefined), {
-    message: 'set exactly one of LND_TLS_CERT_PATH (file of tls.cert) or LND_TLS_CERT_BASE64',
+  .refine((env) => exactlyOne(env.LND_TLS_CERT_PATH, env.LND_TLS_CERT_BASE64, env.LND_TLS_CERT_SECRET_ARN), {
+    message: 'set exactly one of LND_TLS_CERT_PATH (file of tls.cert), LND_TLS_CERT_BASE64 or LND_TLS_CERT_SECRET_ARN',
     path: ['LND_TLS_CERT_PATH'],
   })
-  .refine((env) => (env.LND_INVOICE_MACAROON_PATH === undefined) !== (env.LND_INVOICE_MACAROON_HEX === undefined), {
-    message: 'set exactly one of LND_INVOICE_MACAROON_PATH (file of invoice.macaroon) or LND_INVOICE_MACAROON_HEX',
+  .refine((env) => exactlyOne(env.LND_INVOICE_MACAROON_PATH, env.LND_INVOICE_MACAROON_HEX, env.LND_INVOICE_MACAROON_SECRET_ARN), {
+    message: 'set exactly one of LND_INVOICE_MACAROON_PATH (file of the invoice macaroon), LND_INVOICE_MACAROON_HEX or LND_INVOICE_MACAROON_SECRET_ARN',
     path: ['LND_INVOICE_MACAROON_PATH'],
   });
+
+const exactlyOne = (...values: Array<string | undefined>) => values.filter((value) => value !== undefined).length === 1;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -92,12 +111,23 @@ export function readApiConfig(
     maxInvoiceMsat: vars.MAX_INVOICE_MSAT ?? DEFAULT_MAX_INVOICE_MSAT,
     lnd: {
       host: vars.LND_GRPC_HOST,
-      tlsCert: vars.LND_TLS_CERT_PATH
-        ? readNamedFile(readFile, 'LND_TLS_CERT_PATH', vars.LND_TLS_CERT_PATH)
-        : Buffer.from(vars.LND_TLS_CERT_BASE64 ?? '', 'base64'),
-      macaroon: vars.LND_INVOICE_MACAROON_PATH
-        ? readNamedFile(readFile, 'LND_INVOICE_MACAROON_PATH', vars.LND_INVOICE_MACAROON_PATH)
-        : Buffer.from(vars.LND_INVOICE_MACAROON_HEX ?? '', 'hex'),
+      expectedNetwork: vars.LND_NETWORK,
+      tlsCert: vars.LND_TLS_CERT_SECRET_ARN
+        ? { kind: 'secret', secretId: vars.LND_TLS_CERT_SECRET_ARN, encoding: 'utf8' }
+        : {
+            kind: 'value',
+            value: vars.LND_TLS_CERT_PATH
+              ? readNamedFile(readFile, 'LND_TLS_CERT_PATH', vars.LND_TLS_CERT_PATH)
+              : Buffer.from(vars.LND_TLS_CERT_BASE64 ?? '', 'base64'),
+          },
+      macaroon: vars.LND_INVOICE_MACAROON_SECRET_ARN
+        ? { kind: 'secret', secretId: vars.LND_INVOICE_MACAROON_SECRET_ARN, encoding: 'hex' }
+        : {
+            kind: 'value',
+            value: vars.LND_INVOICE_MACAROON_PATH
+              ? readNamedFile(readFile, 'LND_INVOICE_MACAROON_PATH', vars.LND_INVOICE_MACAROON_PATH)
+              : Buffer.from(vars.LND_INVOICE_MACAROON_HEX ?? '', 'hex'),
+          },
     },
   };
 }

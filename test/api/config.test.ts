@@ -20,15 +20,35 @@ describe('API configuration from the environment', () => {
   it('reads a complete environment, with defaults', () => {
     const config = readApiConfig(valid, readFile);
     expect(config).toMatchObject({ tableName: 'payments', publicBaseUrl: 'https://pay.example.com', maxInvoiceMsat: 100_000_000_000, dynamoDbEndpoint: undefined });
-    expect(config.lnd).toEqual({ host: 'lnd.internal:10009', tlsCert: Buffer.from('PEM'), macaroon: Buffer.from([2, 1, 3]) });
+    expect(config.lnd).toEqual({
+      host: 'lnd.internal:10009',
+      expectedNetwork: undefined,
+      tlsCert: { kind: 'value', value: Buffer.from('PEM') },
+      macaroon: { kind: 'value', value: Buffer.from([2, 1, 3]) },
+    });
   });
 
   it('takes the certificate as base64 and the macaroon as hex instead of files', () => {
     const { LND_TLS_CERT_PATH: _cert, LND_INVOICE_MACAROON_PATH: _macaroon, ...rest } = valid;
     const config = readApiConfig({ ...rest, LND_TLS_CERT_BASE64: Buffer.from('PEM').toString('base64'), LND_INVOICE_MACAROON_HEX: '020103', MAX_INVOICE_MSAT: '5000000' }, readFile);
-    expect(config.lnd.tlsCert.toString()).toBe('PEM');
-    expect(config.lnd.macaroon).toEqual(Buffer.from([2, 1, 3]));
+    expect(config.lnd.tlsCert).toEqual({ kind: 'value', value: Buffer.from('PEM') });
+    expect(config.lnd.macaroon).toEqual({ kind: 'value', value: Buffer.from([2, 1, 3]) });
     expect(config.maxInvoiceMsat).toBe(5_000_000);
+  });
+
+  it('takes both from Secrets Manager, as the stack configures it, and the deployment’s network', () => {
+    const { LND_TLS_CERT_PATH: _cert, LND_INVOICE_MACAROON_PATH: _macaroon, ...rest } = valid;
+    const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}`;
+    const env = { ...rest, LND_NETWORK: 'mainnet', LND_TLS_CERT_SECRET_ARN: arn('tls'), LND_INVOICE_MACAROON_SECRET_ARN: arn('macaroon') };
+    const config = readApiConfig(env, readFile);
+    expect(config.lnd).toEqual({
+      host: 'lnd.internal:10009',
+      expectedNetwork: 'mainnet',
+      tlsCert: { kind: 'secret', secretId: arn('tls'), encoding: 'utf8' },
+      macaroon: { kind: 'secret', secretId: arn('macaroon'), encoding: 'hex' },
+    });
+    // Nothing is fetched while building: routes that never talk to the node never read the secrets.
+    expect(() => dependenciesFromEnv(env)).not.toThrow();
   });
 
   it.each([
@@ -41,6 +61,8 @@ describe('API configuration from the environment', () => {
     [{ LND_GRPC_HOST: 'lnd.internal' }, /LND_GRPC_HOST must be host:port/],
     [{ LND_TLS_CERT_PATH: undefined }, /LND_TLS_CERT_PATH/],
     [{ LND_TLS_CERT_BASE64: 'UEVN' }, /exactly one of LND_TLS_CERT_PATH/],
+    [{ LND_TLS_CERT_SECRET_ARN: 'arn:x' }, /exactly one of LND_TLS_CERT_PATH/],
+    [{ LND_NETWORK: 'bitcoin' }, /LND_NETWORK must be one of mainnet/],
     [{ LND_INVOICE_MACAROON_PATH: '/lnd/admin.macaroon' }, /LND_INVOICE_MACAROON_PATH: cannot read \/lnd\/admin.macaroon/],
     [{ LND_INVOICE_MACAROON_PATH: undefined, LND_INVOICE_MACAROON_HEX: 'zz' }, /LND_INVOICE_MACAROON_HEX must be hex/],
   ])('names the bad variable: %o', (change, message) => {

@@ -193,6 +193,26 @@ describe('invoices', () => {
     });
   });
 
+  describe('when the node is on another network than the deployment', () => {
+    it('refuses to pay anything (503) rather than check BOLT11s against the wrong network', async () => {
+      const misconfigured = await startApiHarness({
+        node: () =>
+          new LndInvoiceNode(LndClient.fromFiles({ host: api.simulator.grpcAddress, tlsCertPath: api.simulator.tlsCertPath, macaroonPath: api.simulator.invoiceMacaroonPath }), {
+            expectedNetwork: 'mainnet',
+          }),
+      });
+      try {
+        const shop = await misconfigured.newMerchant();
+        const reply = await misconfigured.request('POST', '/v1/withdrawals', { key: shop.secret_key, body: { bolt11: api.simulator.createOutsideInvoice({ amountMsat: 1_000 }).bolt11 } });
+        expect(reply.status).toBe(503);
+        expect(reply.body.error.code).toBe('node_unavailable');
+        expect(JSON.stringify(misconfigured.loggedErrors)).toContain('LND_NETWORK is mainnet but the node runs on regtest');
+      } finally {
+        await misconfigured.stop();
+      }
+    });
+  });
+
   describe('when the node is down', () => {
     it('answers 503 node_unavailable, stores nothing, and discloses nothing', async () => {
       const down = await startApiHarness({

@@ -17,16 +17,29 @@ const STATES: Record<string, NodeInvoiceState['state']> = {
 export class LndInvoiceNode implements InvoiceNode {
   private identity: Promise<NodeIdentity> | undefined;
 
-  constructor(private readonly client: Pick<LndClient, 'getInfo' | 'addInvoice' | 'lookupInvoice' | 'cancelInvoice'>) {}
+  constructor(
+    private readonly client: Pick<LndClient, 'getInfo' | 'addInvoice' | 'lookupInvoice' | 'cancelInvoice'>,
+    private readonly options: { expectedNetwork?: string | undefined } = {},
+  ) {}
 
   getNodeInfo(): Promise<NodeIdentity> {
     // The identity never changes while the process lives; a failed look-up is not cached.
     this.identity ??= this.client
       .getInfo()
-      .then((info) => ({ pubkey: info.identityPubkey, network: info.network }))
+      .catch((error: unknown) => {
+        throw unavailable(error);
+      })
+      .then((info) => {
+        const expected = this.options.expectedNetwork;
+        if (expected !== undefined && info.network !== expected) {
+          // A deployment for one network wired to a node on another: refuse every payment.
+          throw new NodeUnavailableError(undefined, { cause: new Error(`LND_NETWORK is ${expected} but the node runs on ${info.network}`) });
+        }
+        return { pubkey: info.identityPubkey, network: info.network };
+      })
       .catch((error: unknown) => {
         this.identity = undefined;
-        throw unavailable(error);
+        throw error;
       });
     return this.identity;
   }
