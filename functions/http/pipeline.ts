@@ -112,6 +112,10 @@ export function route<A extends AuthMode, P extends z.ZodType | undefined = unde
       return toHttpResult(response);
     };
 
+    // Order matters. `before` hooks run top to bottom: size and authentication before the body
+    // is looked at, the key taken only by a request the route will really run. `onError`
+    // hooks run bottom to top: errors become responses first, so the idempotency hook sees
+    // the status the client gets (and keeps a 4xx, releases on a 5xx).
     const pipeline = middy<HttpEvent, HttpResult, Error, Context>()
       .use([
         normalizeHeaders(),

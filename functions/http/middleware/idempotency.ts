@@ -1,7 +1,7 @@
 import type { Log } from '../log';
 import { IDEMPOTENCY_HEADER, parseIdempotencyKey, REPLAYED_HEADER, requestFingerprint, type IdempotencyStore } from '../idempotency';
 import { JSON_CONTENT_TYPE } from '../responses';
-import { stateOf, type Middleware } from '../state';
+import { stateOf, type Middleware, type PipelineRequest } from '../state';
 
 /**
  * Idempotency-Key on a POST (see ../idempotency.ts for the rules). Runs after validation,
@@ -39,10 +39,7 @@ export function idempotency(options: { enabled: boolean; store: () => Idempotenc
   };
 }
 
-async function settle(
-  request: Parameters<NonNullable<Middleware['after']>>[0],
-  options: { store: () => IdempotencyStore; log: () => Log },
-): Promise<void> {
+async function settle(request: PipelineRequest, options: { store: () => IdempotencyStore; log: () => Log }): Promise<void> {
   const state = stateOf(request);
   const hold = state.hold;
   const response = request.response;
