@@ -1,7 +1,7 @@
 import { BusSource, NodeDetailType } from '../../functions/lib/bus/bus-events';
 import type { EventBus } from '../../functions/lib/bus/event-bus';
 import { LocalBus, type BusEvent, type BusRule } from '../../functions/lib/bus/local-bus';
-import { type Log, silentLog } from '../../functions/lib/bus/log';
+import { type Log, type Metrics, noMetrics, silentLog } from '../../functions/lib/bus/log';
 import { LocalQueues, type LocalQueue } from '../../functions/lib/queue/local-queue';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import { processOutboxRecords } from '../../functions/outbox/outbox';
@@ -95,6 +95,8 @@ export interface PipelineOptions {
   /** Wraps the bus the outbox publishes to (fault injection). */
   wrapOutboxBus?: (bus: EventBus) => EventBus;
   log?: Log;
+  /** Counters of the outbox and the consumers (CloudWatch EMF in AWS). */
+  metrics?: Metrics;
 }
 
 export interface Pipeline {
@@ -128,6 +130,7 @@ export interface Pipeline {
 export async function startPipeline(options: PipelineOptions): Promise<Pipeline> {
   const timing = options.timing ?? DEFAULT_TIMING;
   const log = options.log ?? silentLog;
+  const metrics = options.metrics ?? noMetrics;
   const queueTableName = options.queueTableName ?? localQueueTableName(options.tableName);
   const clientConfig = {
     endpoint: options.dynamoDbEndpoint,
@@ -151,8 +154,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     log,
   });
 
-  const settle = createSettleInvoiceHandler({ table, log });
-  const finishPayout = createPayoutResultHandler({ table, log });
+  const settle = createSettleInvoiceHandler({ table, log, metrics });
+  const finishPayout = createPayoutResultHandler({ table, log, metrics });
   bus.addRule({
     name: SETTLE_INVOICE_RULE,
     pattern: { source: [BusSource.node], 'detail-type': [NodeDetailType.invoiceSettled] },
@@ -173,7 +176,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     checkpoints: queueTable,
     idlePollMs: timing.streamIdlePollMs,
     log,
-    handler: (event) => processOutboxRecords(event.Records, { payoutQueue, invoiceCancelQueue, bus: outboxBus, log }),
+    handler: (event) => processOutboxRecords(event.Records, { payoutQueue, invoiceCancelQueue, bus: outboxBus, log, metrics }),
   });
 
   const bridgeEnv = (extra: Record<string, string> = {}): Record<string, string> => ({

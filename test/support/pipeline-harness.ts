@@ -8,7 +8,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { allLedgerEntries } from '../../functions/lib/accounts/repository';
 import type { EventBus } from '../../functions/lib/bus/event-bus';
 import type { BusEvent, BusRule } from '../../functions/lib/bus/local-bus';
-import type { Log } from '../../functions/lib/bus/log';
+import type { Log, Metrics } from '../../functions/lib/bus/log';
 import { IdPrefix, newId } from '../../functions/lib/ids';
 import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
 import { insertInvoice } from '../../functions/lib/invoices/repository';
@@ -41,6 +41,8 @@ export interface PipelineHarness {
   lnd: LndClient;
   /** Every event that crossed the bus, in arrival order (a recorder rule). */
   events: BusEvent[];
+  /** Counters the outbox and the consumers emitted (name → total). */
+  counters: Map<string, number>;
   dataDir: string;
   newAccount(options?: { fundMsat?: number }): Promise<{ merchantId: string; accountId: string }>;
   /** An invoice made on the node and stored, as POST /v1/invoices does. */
@@ -118,6 +120,8 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
     cleanups.push(async () => lnd.close());
 
     const events: BusEvent[] = [];
+    const counters = new Map<string, number>();
+    const metrics: Metrics = { count: (name, value = 1) => void counters.set(name, (counters.get(name) ?? 0) + value) };
     const recorder: BusRule = {
       name: 'test-recorder',
       pattern: { source: [{ prefix: 'lightning-payments.' }] },
@@ -132,6 +136,7 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
       startBridge: options.startBridge ?? true,
       bridgeEnv: options.bridgeEnv ?? {},
       bridgeLogFile: path.join(dataDir, 'bridge.log'),
+      metrics,
       ...(process.env.PIPELINE_DEBUG ? { log: consoleLog } : {}),
       ...(options.wrapOutboxBus ? { wrapOutboxBus: options.wrapOutboxBus } : {}),
     });
@@ -149,6 +154,7 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
       pipeline,
       lnd,
       events,
+      counters,
       dataDir,
       async newAccount(accountOptions = {}) {
         const merchant = await newMerchant(table);
