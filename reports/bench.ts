@@ -5,13 +5,13 @@
  * with process.resourceUsage().maxRSS). Not part of `npm test`: it takes a while.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runReport } from './report';
-import { writeSyntheticExport } from './synthetic-export';
+import { writeSyntheticExport, type SyntheticExpected } from './synthetic-export';
 
 interface ChildResult {
   exitCode: number;
@@ -66,16 +66,34 @@ function runChild(exportDir: string, outDir: string): Promise<ChildResult> {
 }
 
 async function parent(): Promise<void> {
-  const { values } = parseArgs({ options: { entries: { type: 'string', default: '1000000' }, accounts: { type: 'string', default: '1000' }, keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      entries: { type: 'string', default: '1000000' },
+      accounts: { type: 'string', default: '1000' },
+      /** Keep the export (and its expected totals) and print where it is. */
+      keep: { type: 'boolean', default: false },
+      /** Run on an export kept by an earlier --keep run instead of writing a new one. */
+      reuse: { type: 'string' },
+    },
+  });
   const entries = Number(values.entries);
   const accounts = Number(values.accounts);
   if (!Number.isSafeInteger(entries) || entries < 1 || !Number.isSafeInteger(accounts) || accounts < 2) throw new Error('--entries and --accounts must be whole numbers');
-  const dir = await mkdtemp(join(tmpdir(), 'report-bench-'));
+  const dir = values.reuse ?? (await mkdtemp(join(tmpdir(), 'report-bench-')));
+  const expectedFile = join(dir, 'expected.json');
   try {
-    process.stderr.write(`bench: writing a synthetic export of ${entries.toLocaleString('en-US')} ledger entries over ${accounts} accounts to ${dir}\n`);
-    const generated = performance.now();
-    const { expected } = await writeSyntheticExport({ dir, ledgerEntries: entries, accounts });
-    process.stderr.write(`bench: ${expected.items.toLocaleString('en-US')} items written in ${Math.round(performance.now() - generated)} ms; running the report in a child process\n`);
+    let expected: SyntheticExpected;
+    if (values.reuse) {
+      expected = JSON.parse(await readFile(expectedFile, 'utf8'), (key, value) => (typeof value === 'string' && key.endsWith('Msat') ? BigInt(value) : value));
+      process.stderr.write(`bench: reusing the export of ${expected.ledgerEntries.toLocaleString('en-US')} ledger entries in ${dir}\n`);
+    } else {
+      process.stderr.write(`bench: writing a synthetic export of ${entries.toLocaleString('en-US')} ledger entries over ${accounts} accounts to ${dir}\n`);
+      const generated = performance.now();
+      ({ expected } = await writeSyntheticExport({ dir, ledgerEntries: entries, accounts }));
+      await writeFile(expectedFile, JSON.stringify(expected, (_, value) => (typeof value === 'bigint' ? value.toString() : value)));
+      process.stderr.write(`bench: ${expected.items.toLocaleString('en-US')} items written in ${Math.round(performance.now() - generated)} ms\n`);
+    }
+    process.stderr.write('bench: running the report in a child process\n');
     const result = await runChild(dir, join(dir, 'report'));
 
     const ok =
@@ -95,7 +113,7 @@ async function parent(): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n`);
     if (!ok) process.exitCode = 1;
   } finally {
-    if (values.keep) process.stderr.write(`bench: kept ${dir}\n`);
+    if (values.keep || values.reuse) process.stderr.write(`bench: kept ${dir} (run again with --reuse ${dir})\n`);
     else await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,12 +1,12 @@
 import { posix } from 'node:path';
 import { pipeline } from 'node:stream';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
-import { parseExportLine } from './dynamodb-json';
+import { parseExportLine, type NativeItem } from './dynamodb-json';
 import { InputError } from './errors';
 import type { ExportStore } from './sources/export-store';
-import type { Completeness, FileCompleteness, ItemSource, LocatedItem } from './sources/item-source';
+import type { Completeness, FileCompleteness, ItemBatch, ItemSource } from './sources/item-source';
 
 /*
  * DynamoDB's export layout (DYNAMODB_JSON, full export):
@@ -123,43 +123,36 @@ export class ExportItemSource implements ItemSource {
     return new ExportItemSource(store, await locateExport(store));
   }
 
-  async *items(): AsyncGenerator<LocatedItem> {
+  async *batches(): AsyncGenerator<ItemBatch> {
     for (const file of this.located.files) {
       const label = this.store.label(file.path);
-      let read = 0;
-      let line = 0;
       let source;
       try {
         source = await this.store.open(file.path);
       } catch (error) {
         throw new InputError(`${label}: cannot read the data file (${(error as Error).message})`, { cause: error });
       }
-      const gunzip = createGunzip();
-      // pipeline destroys the gunzip on a read error too, which ends the line loop with that error.
+      const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+      // pipeline destroys the gunzip on a read error too, which ends the loop below with that error.
       pipeline(source, gunzip, () => {});
-      const lines = createInterface({ input: gunzip, crlfDelay: Infinity });
+      const splitter = new LineSplitter();
+      const counted: FileCompleteness = { file: label, expected: file.itemCount, read: 0 };
       try {
-        for await (const text of lines) {
-          line++;
-          if (text.trim() === '') continue;
-          let item;
-          try {
-            item = parseExportLine(text);
-          } catch (error) {
-            throw new InputError(`${label}:${line}: ${(error as Error).message}`);
-          }
-          read++;
-          yield { item, file: label, line };
+        for await (const chunk of gunzip) {
+          const batch = new LineBatch(label, splitter.lineNumber, splitter.push(chunk as Buffer), counted);
+          if (batch.size > 0) yield batch;
         }
+        const batch = new LineBatch(label, splitter.lineNumber, splitter.end(), counted);
+        if (batch.size > 0) yield batch;
       } catch (error) {
         if (error instanceof InputError) throw error;
-        throw new InputError(`${label}${line > 0 ? ` after line ${line}` : ''}: cannot read the gzip data (${(error as Error).message})`, { cause: error });
+        const after = splitter.lineNumber > 1 ? ` after line ${splitter.lineNumber - 1}` : '';
+        throw new InputError(`${label}${after}: cannot read the gzip data (${(error as Error).message})`, { cause: error });
       } finally {
-        lines.close();
         gunzip.destroy();
         source.destroy();
       }
-      this.counted.push({ file: label, expected: file.itemCount, read });
+      this.counted.push(counted);
     }
   }
 
@@ -171,3 +164,63 @@ export class ExportItemSource implements ItemSource {
     };
   }
 }
+
+/**
+ * Splits decompressed bytes into lines (JSON lines: `\n`, tolerating `\r\n`), chunk by chunk:
+ * the same job as readline, without readline's queue of up to 1,024 lines waiting for the
+ * consumer, which kept every line alive long enough to be promoted to the old generation.
+ */
+/** Lines of one chunk, parsed one at a time when the report asks for them. */
+class LineBatch implements ItemBatch {
+  constructor(
+    readonly file: string,
+    private readonly firstLine: number,
+    private readonly lines: string[],
+    private readonly counted: FileCompleteness,
+  ) {}
+
+  get size(): number {
+    return this.lines.length;
+  }
+
+  lineOf(index: number): number {
+    return this.firstLine + index;
+  }
+
+  itemAt(index: number): NativeItem | undefined {
+    const text = this.lines[index]!;
+    if (text.trim() === '') return undefined;
+    try {
+      const item = parseExportLine(text);
+      this.counted.read++;
+      return item;
+    } catch (error) {
+      throw new InputError(`${this.file}:${this.lineOf(index)}: ${(error as Error).message}`);
+    }
+  }
+}
+
+export class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private rest = '';
+  /** 1-based number of the next line handed out. */
+  lineNumber = 1;
+
+  push(chunk: Buffer): string[] {
+    const text = this.rest + this.decoder.write(chunk);
+    const lines = text.split('\n');
+    this.rest = lines.pop() ?? '';
+    this.lineNumber += lines.length;
+    return lines.map(withoutCarriageReturn);
+  }
+
+  end(): string[] {
+    const text = this.rest + this.decoder.end();
+    this.rest = '';
+    if (text === '') return [];
+    this.lineNumber++;
+    return [withoutCarriageReturn(text)];
+  }
+}
+
+const withoutCarriageReturn = (line: string) => (line.endsWith('\r') ? line.slice(0, -1) : line);

@@ -100,21 +100,25 @@ export async function runReport(options: ReportOptions, deps: ReportDependencies
   try {
     let lastFile = '';
     let fileIndex = 0;
-    for await (const located of source.items()) {
-      if (located.file !== lastFile) {
-        lastFile = located.file;
+    for await (const batch of source.batches()) {
+      if (batch.file !== lastFile) {
+        lastFile = batch.file;
         progress.onFile(++fileIndex, source.fileCount);
       }
-      let item;
-      try {
-        item = decodeItem(located.item);
-      } catch (error) {
-        throw new InputError(`${located.file}:${located.line}: ${(error as Error).message}`, { cause: error });
+      for (let index = 0; index < batch.size; index++) {
+        const raw = batch.itemAt(index);
+        if (raw === undefined) continue;
+        let item;
+        try {
+          item = decodeItem(raw);
+        } catch (error) {
+          throw new InputError(`${batch.file}:${batch.lineOf(index)}: ${(error as Error).message}`, { cause: error });
+        }
+        const writing = collector.add(item);
+        if (writing) await writing;
+        itemsRead++;
+        progress.tick();
       }
-      const writing = collector.add(item);
-      if (writing) await writing;
-      itemsRead++;
-      progress.tick();
     }
     progress.done();
     if (options.merchantId !== undefined && !collector.merchantSeen) {

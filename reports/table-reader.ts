@@ -2,7 +2,7 @@ import { DynamoDBClient, ResourceNotFoundException, ScanCommand, type DynamoDBCl
 import { z } from 'zod';
 import { fromDynamoDbJson } from './dynamodb-json';
 import { InputError } from './errors';
-import type { ItemSource, LocatedItem } from './sources/item-source';
+import type { ItemBatch, ItemSource } from './sources/item-source';
 
 const envSchema = z.object({
   DYNAMODB_ENDPOINT: z.url('DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000').optional(),
@@ -49,7 +49,7 @@ export class TableItemSource implements ItemSource {
     this.description = `table ${tableName} (live scan started ${this.asOf})`;
   }
 
-  async *items(): AsyncGenerator<LocatedItem> {
+  async *batches(): AsyncGenerator<ItemBatch> {
     let startKey: ScanCommand['input']['ExclusiveStartKey'];
     let page = 0;
     do {
@@ -61,12 +61,13 @@ export class TableItemSource implements ItemSource {
         if (error instanceof ResourceNotFoundException) throw new InputError(`table ${this.tableName} does not exist`, { cause: error });
         throw new InputError(`cannot scan table ${this.tableName}: ${(error as Error).message}`, { cause: error });
       }
-      const file = `table ${this.tableName} scan page ${page}`;
-      let line = 0;
-      for (const raw of result.Items ?? []) {
-        line++;
-        yield { item: fromDynamoDbJson(raw), file, line };
-      }
+      const items = result.Items ?? [];
+      yield {
+        file: `table ${this.tableName} scan page ${page}`,
+        size: items.length,
+        lineOf: (index) => index + 1,
+        itemAt: (index) => fromDynamoDbJson(items[index]!),
+      };
       startKey = result.LastEvaluatedKey;
     } while (startKey);
   }

@@ -1,10 +1,19 @@
 import type { NativeItem } from '../dynamodb-json';
 
-/** One table item and where it came from, for error messages (`data/abc.json.gz:17`). */
-export interface LocatedItem {
-  item: NativeItem;
-  file: string;
-  line: number;
+/**
+ * A batch of items from one place (the lines of one decompressed chunk, one Scan page),
+ * each decoded only when asked for: the report takes them one at a time, so each item's
+ * objects die young and cheaply, instead of a whole batch of parsed items living long enough
+ * to be promoted to the old generation.
+ */
+export interface ItemBatch {
+  /** Where the items come from, for messages: a file path or URL, or a scan page. */
+  readonly file: string;
+  readonly size: number;
+  /** The line (or position in the page) of item `index`, for messages. */
+  lineOf(index: number): number;
+  /** Item `index`, or undefined for a blank line; throws a message naming file and line when it is not an item. */
+  itemAt(index: number): NativeItem | undefined;
 }
 
 /** Items counted against what the export's manifests promise. */
@@ -28,7 +37,7 @@ export interface ItemSource {
   readonly asOf: string;
   /** Number of data files to read (for progress), when known. */
   readonly fileCount?: number;
-  items(): AsyncGenerator<LocatedItem>;
+  batches(): AsyncGenerator<ItemBatch>;
   /** Exports only, after items() is done: items read per data file against the manifests. */
   completeness(): Completeness | undefined;
 }
