@@ -1,0 +1,100 @@
+/**
+ * `npm start`: the whole stack on this machine. Settings from the environment (README,
+ * "Local stack"); prints what runs where, then a `ready` line; Ctrl-C or SIGTERM stops
+ * everything it started.
+ */
+import { z } from 'zod';
+import { assertRealLndFiles, LocalStackError, startLocalStack, type LocalStack, type LocalStackSettings } from '../infra/local/stack';
+
+const port = (name: string, fallback: number) =>
+  z.coerce
+    .number({ message: `${name} must be a port number` })
+    .int(`${name} must be a port number`)
+    .min(1, `${name} must be a port number from 1 to 65535`)
+    .max(65535, `${name} must be a port number from 1 to 65535`)
+    .default(fallback);
+
+const envSchema = z.object({
+  PORT: port('PORT', 3000),
+  DYNAMODB_LOCAL_PORT: port('DYNAMODB_LOCAL_PORT', 8000),
+  LNSIM_GRPC_PORT: port('LNSIM_GRPC_PORT', 10009),
+  LNSIM_CONTROL_PORT: port('LNSIM_CONTROL_PORT', 9737),
+  BRIDGE_HTTP_PORT: port('BRIDGE_HTTP_PORT', 9090),
+  DATA_DIR: z.string().min(1).default('.data'),
+  TABLE_NAME: z.string().min(3).default('lightning-payments'),
+  LND_GRPC_HOST: z.string().regex(/^[^\s:]+:\d+$/, 'LND_GRPC_HOST must be host:port of your LND, e.g. 127.0.0.1:10009').optional(),
+  LND_TLS_CERT_PATH: z.string().min(1).optional(),
+  LND_MACAROON_PATH: z.string().min(1).optional(),
+  LND_INVOICE_MACAROON_PATH: z.string().min(1).optional(),
+});
+
+function readSettings(env: NodeJS.ProcessEnv): LocalStackSettings {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new LocalStackError(`${String(issue.path[0])}: ${issue.message}`);
+  }
+  const vars = parsed.data;
+  const lndVars = [vars.LND_GRPC_HOST, vars.LND_TLS_CERT_PATH, vars.LND_MACAROON_PATH];
+  let realLnd: LocalStackSettings['realLnd'];
+  if (lndVars.some((value) => value !== undefined)) {
+    if (lndVars.some((value) => value === undefined)) {
+      throw new LocalStackError('to use a real LND, set all of LND_GRPC_HOST, LND_TLS_CERT_PATH and LND_MACAROON_PATH (or none, for the simulator)');
+    }
+    realLnd = {
+      grpcHost: vars.LND_GRPC_HOST!,
+      tlsCertPath: vars.LND_TLS_CERT_PATH!,
+      macaroonPath: vars.LND_MACAROON_PATH!,
+      invoiceMacaroonPath: vars.LND_INVOICE_MACAROON_PATH ?? vars.LND_MACAROON_PATH!,
+    };
+    assertRealLndFiles(realLnd);
+  }
+  return {
+    port: vars.PORT,
+    dynamoDbLocalPort: vars.DYNAMODB_LOCAL_PORT,
+    lnsimGrpcPort: vars.LNSIM_GRPC_PORT,
+    lnsimControlPort: vars.LNSIM_CONTROL_PORT,
+    bridgeHttpPort: vars.BRIDGE_HTTP_PORT,
+    dataDir: vars.DATA_DIR,
+    tableName: vars.TABLE_NAME,
+    realLnd,
+  };
+}
+
+// The AWS SDK warns that future versions need Node 22; that is about upgrades, not this run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'local';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+
+let stack: LocalStack | undefined;
+let stopping = false;
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    console.error('stop: forced');
+    process.exit(1);
+  }
+  stopping = true;
+  console.log(`stop: ${signal} received, stopping everything`);
+  await stack?.stop();
+  console.log('stop: done');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+try {
+  const settings = readSettings(process.env);
+  stack = await startLocalStack(settings, (line) => console.log(`start: ${line}`));
+  if (stopping) await stack.stop();
+  console.log('');
+  for (const service of stack.services) console.log(`  ${service.name.padEnd(58)} ${service.where}`);
+  console.log('');
+  console.log(`ready: API on ${stack.apiUrl} (create a merchant: npm run admin -- merchant:create --name "Shop"; Ctrl-C stops)`);
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`error: ${message.split('\n')[0]}`);
+  process.exit(1);
+}
