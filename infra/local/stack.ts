@@ -101,6 +101,10 @@ export async function startLocalStack(settings: LocalStackSettings, log: (line: 
     stops.push(() => pipeline.stop());
 
     const apiUrl = `http://localhost:${settings.port}`;
+    // The local stack delivers webhooks to receivers on this machine: this process is the
+    // deployment, so the setting is its own (the endpoint routes read it per request).
+    process.env.WEBHOOK_ALLOW_HTTP = 'true';
+    process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS = 'true';
     const env = {
       ...process.env,
       TABLE_NAME: settings.tableName,
@@ -109,9 +113,6 @@ export async function startLocalStack(settings: LocalStackSettings, log: (line: 
       LND_GRPC_HOST: lnd.grpcHost,
       LND_TLS_CERT_PATH: lnd.tlsCertPath,
       LND_INVOICE_MACAROON_PATH: lnd.invoiceMacaroonPath,
-      // The local stack delivers webhooks to receivers on this machine.
-      WEBHOOK_ALLOW_HTTP: 'true',
-      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     };
     const webhooks: LocalWebhooks = startLocalWebhooks({
       table: pipeline.table,
