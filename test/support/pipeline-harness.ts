@@ -39,7 +39,7 @@ export interface PipelineHarness {
   pipeline: Pipeline;
   /** An LND client with the invoice macaroon, as the API uses. */
   lnd: LndClient;
-  /** Every event that crossed the bus, in arrival order (a recorder rule). */
+  /** Every event that crossed the bus, in routing order. */
   events: BusEvent[];
   /** Counters the outbox and the consumers emitted (name → total). */
   counters: Map<string, number>;
@@ -122,17 +122,12 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
     const events: BusEvent[] = [];
     const counters = new Map<string, number>();
     const metrics: Metrics = { count: (name, value = 1) => void counters.set(name, (counters.get(name) ?? 0) + value) };
-    const recorder: BusRule = {
-      name: 'test-recorder',
-      pattern: { source: [{ prefix: 'lightning-payments.' }] },
-      target: { handler: async (event) => void events.push(event), concurrency: 4 },
-    };
     const pipeline = await startPipeline({
       tableName: table.name,
       dynamoDbEndpoint: dynamoDbEndpoint(),
       lnd: { grpcHost: sim.grpcAddress, tlsCertPath: sim.tlsCertPath, adminMacaroonPath: sim.adminMacaroonPath, invoiceMacaroonPath: sim.invoiceMacaroonPath },
       timing: FAST_TIMING,
-      extraRules: [recorder, ...(options.extraRules ?? [])],
+      extraRules: options.extraRules ?? [],
       startBridge: options.startBridge ?? true,
       bridgeEnv: options.bridgeEnv ?? {},
       bridgeLogFile: path.join(dataDir, 'bridge.log'),
@@ -141,6 +136,7 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
       ...(options.wrapOutboxBus ? { wrapOutboxBus: options.wrapOutboxBus } : {}),
     });
     cleanups.push(() => pipeline.stop());
+    pipeline.bus.onEvent((event) => events.push(event));
 
     const read = async <T>(key: { pk: string; sk: string }): Promise<T> => {
       const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true }));

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { LocalQueue, LocalQueues } from '../queue/local-queue';
+import { LocalQueue, type LocalQueues } from '../queue/local-queue';
 import type { Queue } from '../queue/queue';
 import { startQueueConsumer, type QueueConsumer } from '../queue/queue-consumer';
 import { MAX_ENTRIES_PER_PUT, type BusEntry, type EventBus, type PutEventsResult } from './event-bus';
 import { matchesPattern, type EventPattern } from './event-pattern';
 import { type Log, errorFields, silentLog } from './log';
+import { backoffDelayMs, sleep } from './timing';
 
 /** An event as EventBridge hands it to a target (the body of an SQS target's message, a Lambda's event). */
 export type BusEvent = EventBridgeEvent<string, unknown>;
@@ -107,9 +108,11 @@ export class LocalBus implements EventBus {
   readonly client: LocalBusClient;
   private readonly rules = new Map<string, BusRule>();
   private readonly handlerConsumers = new Map<string, QueueConsumer>();
+  private readonly ruleQueues = new Map<string, LocalQueue>();
+  private readonly listeners = new Set<(event: BusEvent) => void>();
   private readonly ingress: LocalQueue;
   private readonly log: Log;
-  private router: QueueConsumer | undefined;
+  private router: { stop: AbortController; done: Promise<void> } | undefined;
 
   constructor(private readonly options: LocalBusOptions) {
     this.ingress = options.queues.queue(
@@ -131,6 +134,15 @@ export class LocalBus implements EventBus {
     if (this.router && 'handler' in rule.target) this.startHandler(rule);
   }
 
+  /**
+   * Calls `listener` with every event this bus routes, after its deliveries: for tests and
+   * debugging. Not a target: no retries, no durability. Returns the unsubscribe function.
+   */
+  onEvent(listener: (event: BusEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   async removeRule(name: string): Promise<void> {
     this.rules.delete(name);
     const consumer = this.handlerConsumers.get(name);
@@ -140,9 +152,14 @@ export class LocalBus implements EventBus {
 
   /** Where a handler rule's events wait for delivery. */
   ruleQueue(ruleName: string): LocalQueue {
-    const rule = this.rules.get(ruleName);
-    const maxAttempts = rule && 'handler' in rule.target ? (rule.target.maxAttempts ?? this.options.defaultMaxAttempts ?? 5) : undefined;
-    return this.options.queues.queue(`rule.${ruleName}`, { maxReceiveCount: maxAttempts ?? this.options.defaultMaxAttempts ?? 5 });
+    let queue = this.ruleQueues.get(ruleName);
+    if (!queue) {
+      const rule = this.rules.get(ruleName);
+      const maxAttempts = rule && 'handler' in rule.target ? rule.target.maxAttempts : undefined;
+      queue = this.options.queues.queue(`rule.${ruleName}`, { maxReceiveCount: maxAttempts ?? this.options.defaultMaxAttempts ?? 5 });
+      this.ruleQueues.set(ruleName, queue);
+    }
+    return queue;
   }
 
   /** Events a handler rule gave up on. */
@@ -152,41 +169,76 @@ export class LocalBus implements EventBus {
 
   start(): void {
     if (this.router) return;
-    this.router = startQueueConsumer({
-      queue: this.ingress,
-      concurrency: 10,
-      waitTimeSec: this.options.waitTimeSec ?? 5,
-      visibilityTimeoutSec: 30,
-      retryDelaySec: () => 1,
-      log: this.log,
-      handle: (message) => this.route(message.body),
-    });
+    const stop = new AbortController();
+    this.router = { stop, done: this.routeLoop(stop.signal) };
     for (const rule of this.rules.values()) if ('handler' in rule.target) this.startHandler(rule);
   }
 
   async stop(graceMs = 0): Promise<void> {
     const router = this.router;
     this.router = undefined;
-    await router?.stop(graceMs);
+    router?.stop.abort();
+    await router?.done;
     const consumers = [...this.handlerConsumers.values()];
     this.handlerConsumers.clear();
     await Promise.all(consumers.map((consumer) => consumer.stop(graceMs)));
   }
 
-  private async route(body: string): Promise<void> {
-    let event: BusEvent;
-    try {
-      event = JSON.parse(body) as BusEvent;
-    } catch (error) {
-      this.log.error('dropped an ingress message that is not JSON', errorFields(error));
-      return;
+  /** Takes up to 10 accepted events at a time, writes each target queue's share in one batch, then lets the events go. */
+  private async routeLoop(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      let messages;
+      try {
+        messages = await this.ingress.receive({ maxMessages: 10, waitTimeSec: this.options.waitTimeSec ?? 5, visibilityTimeoutSec: 30, signal });
+        failures = 0;
+      } catch (error) {
+        if (signal.aborted) return;
+        this.log.warn('bus ingress receive failed; backing off', errorFields(error));
+        await sleep(backoffDelayMs(failures++, { baseMs: 200, maxMs: 5000 }), signal);
+        continue;
+      }
+      if (messages.length === 0) continue;
+      try {
+        await this.route(messages.map((message) => message.body));
+      } catch (error) {
+        // Not delivered everywhere: the events come back and route again (at least once).
+        this.log.warn('bus could not deliver events; they will be routed again', errorFields(error));
+        await Promise.all(messages.map((message) => this.ingress.changeVisibility(message.receiptHandle, 1).catch(() => undefined)));
+        continue;
+      }
+      await Promise.all(
+        messages.map((message) =>
+          this.ingress.delete(message.receiptHandle).catch((error) => this.log.warn('could not delete a routed event', errorFields(error))),
+        ),
+      );
     }
-    for (const rule of this.rules.values()) {
-      if (!matchesPattern(rule.pattern, event as unknown as Record<string, unknown>)) continue;
-      // A failure here throws: the ingress message comes back and routes again (at least once).
-      if ('queue' in rule.target) await rule.target.queue.send(body);
-      else await this.ruleQueue(rule.name).send(body);
+  }
+
+  private async route(bodies: string[]): Promise<void> {
+    const deliveries = new Map<Queue, string[]>();
+    const routed: BusEvent[] = [];
+    for (const body of bodies) {
+      let event: BusEvent;
+      try {
+        event = JSON.parse(body) as BusEvent;
+      } catch (error) {
+        this.log.error('dropped an ingress message that is not JSON', errorFields(error));
+        continue;
+      }
+      routed.push(event);
+      for (const rule of this.rules.values()) {
+        if (!matchesPattern(rule.pattern, event as unknown as Record<string, unknown>)) continue;
+        const queue = 'queue' in rule.target ? rule.target.queue : this.ruleQueue(rule.name);
+        deliveries.set(queue, [...(deliveries.get(queue) ?? []), body]);
+      }
     }
+    await Promise.all(
+      [...deliveries].map(([queue, batch]) =>
+        queue instanceof LocalQueue ? queue.sendBatch(batch) : Promise.all(batch.map((body) => queue.send(body))),
+      ),
+    );
+    for (const event of routed) for (const listener of this.listeners) listener(event);
   }
 
   private startHandler(rule: BusRule): void {

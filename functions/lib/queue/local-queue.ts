@@ -26,7 +26,11 @@ export interface LocalQueueOptions {
   defaultVisibilityTimeoutSec?: number;
   /** Receives before the message moves to `<name>-dlq`. @default never */
   maxReceiveCount?: number;
-  /** How often a long poll looks again when nothing arrived in-process. @default 100 */
+  /**
+   * How often a long poll looks again when nothing arrived in-process. While the queue
+   * stays empty the pause grows to 4x this, and drops back as soon as messages come.
+   * @default 100
+   */
   pollIntervalMs?: number;
 }
 
@@ -72,6 +76,7 @@ export class LocalQueue implements Queue {
   private readonly defaultVisibilityMs: number;
   private readonly pollIntervalMs: number;
   private readonly wakeKey: string;
+  private emptyPolls = 0;
 
   constructor(
     private readonly table: Table,
@@ -114,11 +119,16 @@ export class LocalQueue implements Queue {
       if (options.signal?.aborted) return [];
       const sendsBefore = sendCounts.get(this.wakeKey) ?? 0;
       const messages = await this.receiveVisible(maxMessages, visibilityMs);
-      if (messages.length > 0) return messages;
+      if (messages.length > 0) {
+        this.emptyPolls = 0;
+        return messages;
+      }
       const remainingMs = deadline - Date.now();
       if (remainingMs <= 0) return [];
       if ((sendCounts.get(this.wakeKey) ?? 0) !== sendsBefore) continue;
-      await this.waitForSend(Math.min(remainingMs, this.pollIntervalMs), options.signal);
+      this.emptyPolls = Math.min(this.emptyPolls + 1, 30);
+      const pauseMs = this.pollIntervalMs * (1 + Math.floor(this.emptyPolls / 10));
+      await this.waitForSend(Math.min(remainingMs, pauseMs), options.signal);
     }
   }
 
@@ -201,17 +211,17 @@ export class LocalQueue implements Queue {
         Limit: maxMessages * 3,
       }),
     );
-    const messages: QueueMessage[] = [];
+    const candidates: LocalQueueItem[] = [];
     for (const candidate of Items as LocalQueueItem[]) {
-      if (messages.length >= maxMessages) break;
       if (this.options.maxReceiveCount !== undefined && candidate.receive_count >= this.options.maxReceiveCount) {
         await this.moveToDeadLetterQueue(candidate);
         continue;
       }
-      const claimed = await this.claim(candidate, now + visibilityMs);
-      if (claimed) messages.push(claimed);
+      if (candidates.length < maxMessages) candidates.push(candidate);
     }
-    return messages;
+    // Claimed side by side; a candidate another consumer won is simply not ours.
+    const claimed = await Promise.all(candidates.map((candidate) => this.claim(candidate, now + visibilityMs)));
+    return claimed.filter((message): message is QueueMessage => message !== undefined);
   }
 
   /** The conditional write that makes a receive exclusive: only the consumer that saw this visibility wins. */
