@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// The SDK's notice that its 2027 releases need Node 22 is about upgrades, not this run
+// (the global setup runs in this process, the tests in workers that get `env` below).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -9,7 +13,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // The SDK's notice that its 2027 releases need Node 22 is about upgrades, not this run.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     reporters: ['default'],
   },

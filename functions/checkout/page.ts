@@ -48,6 +48,7 @@ export function renderCheckoutPage(input: { invoice: CheckoutInvoice; qrSvg: str
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <style nonce="${nonce}">
   :root { color-scheme: light; --ink: #111827; --muted: #4b5563; --accent: #5b21b6; --ok: #065f46; --bad: #991b1b; }
