@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { tuneHeapForStreaming } from './heap';
 import { runReport } from './report';
 import { writeSyntheticExport, type SyntheticExpected } from './synthetic-export';
 
@@ -27,8 +28,9 @@ interface ChildResult {
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
-/** In the child: run the report once and print one JSON line of measurements. */
+/** In the child: run the report once, tuned as the CLI tunes it, and print one JSON line of measurements. */
 async function child(exportDir: string, outDir: string): Promise<void> {
+  tuneHeapForStreaming();
   const rssBeforeMb = mb(process.memoryUsage().rss);
   const started = performance.now();
   const result = await runReport({ source: { kind: 'export-dir', dir: exportDir }, outDir, quiet: false }, { progressStream: process.stderr, progressEveryItems: 250_000 });

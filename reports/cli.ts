@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { parseReportArgs, USAGE, UsageError } from './args';
 import { CheckStatus } from './checks/check';
 import { InputError } from './errors';
+import { tuneHeapForStreaming } from './heap';
 import { ExitCode, ReportFile, runReport, type ReportDependencies } from './report';
 import { join } from 'node:path';
 
@@ -48,6 +49,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  tuneHeapForStreaming();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -132,7 +132,7 @@ export class ExportItemSource implements ItemSource {
       } catch (error) {
         throw new InputError(`${label}: cannot read the data file (${(error as Error).message})`, { cause: error });
       }
-      const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+      const gunzip = createGunzip();
       // pipeline destroys the gunzip on a read error too, which ends the loop below with that error.
       pipeline(source, gunzip, () => {});
       const splitter = new LineSplitter();
