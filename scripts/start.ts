@@ -71,19 +71,31 @@ process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 let stack: LocalStack | undefined;
 let stopping = false;
 
-async function shutdown(signal: string): Promise<void> {
+async function shutdown(reason: string): Promise<void> {
   if (stopping) {
     console.error('stop: forced');
     process.exit(1);
   }
   stopping = true;
-  console.log(`stop: ${signal} received, stopping everything`);
+  console.log(`stop: ${reason}, stopping everything`);
   await stack?.stop();
   console.log('stop: done');
   process.exit(0);
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT received'));
+process.on('SIGTERM', () => void shutdown('SIGTERM received'));
+// Whoever started us may die without passing a signal on (a killed terminal, a wrapper that
+// does not forward): stop anyway rather than leave the stack running with no owner.
+const parentPid = process.ppid;
+const parentAlive = () => {
+  try {
+    process.kill(parentPid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+setInterval(() => !parentAlive() && void shutdown('the process that started us is gone'), 1000).unref();
 
 try {
   const settings = readSettings(process.env);

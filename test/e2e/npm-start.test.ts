@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { descendantsOf, isAlive } from '../support/process-tree';
+
+const READY_TIMEOUT_MS = 120_000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function stackEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
+  return {
+    ...process.env,
+    PORT: String(await freePort()),
+    DYNAMODB_LOCAL_PORT: String(await freePort()),
+    LNSIM_GRPC_PORT: String(await freePort()),
+    LNSIM_CONTROL_PORT: String(await freePort()),
+    BRIDGE_HTTP_PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+  };
+}
+
+interface RunningStack {
+  child: ChildProcess;
+  /** The processes it had started once ready (npm's children are reparented when npm dies). */
+  tree: number[];
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `npm start`, exactly as a user runs it, resolved once it prints its ready line. */
+async function npmStart(env: NodeJS.ProcessEnv): Promise<RunningStack> {
+  const child = spawn('npm', ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line within ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/^ready: /m.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, tree: descendantsOf(child.pid!), output: () => output, exited };
+}
+
+/** SIGTERM, then the exit code, and every process the stack had started must be gone. */
+async function stopAndExpectNothingLeft(stack: RunningStack): Promise<void> {
+  const tree = descendantsOf(stack.child.pid!);
+  expect(tree.length).toBeGreaterThan(2);
+  stack.child.kill('SIGTERM');
+  // npm forwards the signal and then ends by it; the stack itself reports a clean stop.
+  await stack.exited;
+  expect(stack.output()).toMatch(/^stop: done$/m);
+  const deadline = Date.now() + 15_000;
+  while (tree.some(isAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(tree.filter(isAlive)).toEqual([]);
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('npm start', () => {
+  const dataDirs: string[] = [];
+  const running: RunningStack[] = [];
+  const newDataDir = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'npm-start-'));
+    dataDirs.push(dir);
+    return dir;
+  };
+
+  afterAll(async () => {
+    for (const stack of running) {
+      for (const pid of [...stack.tree, stack.child.pid!].filter(isAlive)) process.kill(pid, 'SIGKILL');
+    }
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts, runs the demo, stops on SIGTERM leaving nothing, and keeps the data for the next start', async () => {
+    const dataDir = newDataDir();
+    const env = await stackEnv(dataDir);
+    const first = await npmStart(env);
+    running.push(first);
+    expect(first.output()).toContain(`ready: API on http://localhost:${env.PORT}`);
+
+    const resultFile = path.join(dataDir, 'demo-result.json');
+    const demo = await run('npm', ['run', 'demo', '--', '--json-out', resultFile], env);
+    expect(demo.code, demo.output).toBe(0);
+    expect(demo.output).toContain('Demo complete');
+    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as { secret_key: string; default_account_id: string; balance_msat: number };
+
+    await stopAndExpectNothingLeft(first);
+
+    const second = await npmStart(env);
+    running.push(second);
+    const headers = { authorization: `Bearer ${result.secret_key}` };
+    const account = (await (await fetch(`http://localhost:${env.PORT}/v1/accounts/${result.default_account_id}`, { headers })).json()) as { balance_msat: number };
+    expect(account.balance_msat).toBe(result.balance_msat);
+    const withdrawals = (await (await fetch(`http://localhost:${env.PORT}/v1/withdrawals`, { headers })).json()) as { data: Array<{ status: string }> };
+    expect(withdrawals.data.map((withdrawal) => withdrawal.status).sort()).toEqual(['failed', 'succeeded']);
+    const invoices = (await (await fetch(`http://localhost:${env.PORT}/v1/invoices`, { headers })).json()) as { data: Array<{ status: string }> };
+    expect(invoices.data.map((invoice) => invoice.status)).toEqual(['paid']);
+
+    await stopAndExpectNothingLeft(second);
+  }, 300_000);
+
+  it('refuses a port already in use with one line that says what to do', async () => {
+    const env = await stackEnv(newDataDir());
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(Number(env.PORT), '127.0.0.1', resolve));
+    try {
+      const { code, output } = await run('npm', ['start'], env);
+      expect(code).toBe(1);
+      expect(output).toContain(`error: port ${env.PORT} is already in use: stop what uses it, or set PORT to another port`);
+      expect(output).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+
+  it('refuses a half-configured real LND with one line', async () => {
+    const env = { ...(await stackEnv(newDataDir())), LND_GRPC_HOST: '127.0.0.1:10009' };
+    const { code, output } = await run('npm', ['start'], env);
+    expect(code).toBe(1);
+    expect(output).toContain('error: to use a real LND, set all of LND_GRPC_HOST, LND_TLS_CERT_PATH and LND_MACAROON_PATH');
+  }, 60_000);
+});
