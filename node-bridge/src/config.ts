@@ -57,11 +57,13 @@ const integer = (name: string, min = 0) =>
 
 const envSchema = z
   .object({
-    TABLE_NAME: z.string().min(1, 'TABLE_NAME must name the DynamoDB table'),
+    TABLE_NAME: z.string({ error: 'TABLE_NAME must name the DynamoDB table' }).min(1, 'TABLE_NAME must name the DynamoDB table'),
     DYNAMODB_ENDPOINT: z.url('DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000').optional(),
     AWS_REGION: z.string().min(1).optional(),
 
-    LND_GRPC_HOST: z.string().regex(/^[^\s:]+:\d+$/, 'LND_GRPC_HOST must be host:port, e.g. 127.0.0.1:10009'),
+    LND_GRPC_HOST: z
+      .string({ error: 'LND_GRPC_HOST must be host:port, e.g. 127.0.0.1:10009' })
+      .regex(/^[^\s:]+:\d+$/, 'LND_GRPC_HOST must be host:port, e.g. 127.0.0.1:10009'),
     LND_TLS_CERT_PATH: z.string().min(1).optional(),
     LND_TLS_CERT_BASE64: z.base64('LND_TLS_CERT_BASE64 must be base64 of the PEM').optional(),
     LND_MACAROON_PATH: z.string().min(1).optional(),
@@ -109,31 +111,24 @@ const envSchema = z
 
     SHUTDOWN_GRACE_MS: integer('SHUTDOWN_GRACE_MS').default(10_000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  })
-  .refine((env) => (env.LND_TLS_CERT_PATH === undefined) !== (env.LND_TLS_CERT_BASE64 === undefined), {
-    message: 'set exactly one of LND_TLS_CERT_PATH or LND_TLS_CERT_BASE64',
-    path: ['LND_TLS_CERT_PATH'],
-  })
-  .refine((env) => (env.LND_MACAROON_PATH === undefined) !== (env.LND_MACAROON_HEX === undefined), {
-    message: 'set exactly one of LND_MACAROON_PATH or LND_MACAROON_HEX',
-    path: ['LND_MACAROON_PATH'],
-  })
-  .refine((env) => env.QUEUE_BACKEND !== 'sqs' || (env.PAYOUT_QUEUE_URL && env.INVOICE_CANCEL_QUEUE_URL), {
-    message: 'QUEUE_BACKEND=sqs needs PAYOUT_QUEUE_URL and INVOICE_CANCEL_QUEUE_URL',
-    path: ['PAYOUT_QUEUE_URL'],
-  })
-  .refine((env) => env.QUEUE_BACKEND !== 'local' || env.LOCAL_QUEUE_TABLE, {
-    message: 'QUEUE_BACKEND=local needs LOCAL_QUEUE_TABLE',
-    path: ['LOCAL_QUEUE_TABLE'],
-  })
-  .refine((env) => env.BUS_BACKEND !== 'eventbridge' || env.EVENT_BUS_NAME, {
-    message: 'BUS_BACKEND=eventbridge needs EVENT_BUS_NAME',
-    path: ['EVENT_BUS_NAME'],
-  })
-  .refine((env) => env.BUS_BACKEND !== 'local' || env.LOCAL_QUEUE_TABLE, {
-    message: 'BUS_BACKEND=local needs LOCAL_QUEUE_TABLE',
-    path: ['LOCAL_QUEUE_TABLE'],
   });
+
+type Env = Record<string, string | undefined>;
+
+/** Checks across variables, run on what is set even when single variables are bad, so one message names everything. */
+function crossCheck(env: Env): string[] {
+  const problems: string[] = [];
+  const set = (name: string) => env[name] !== undefined;
+  if (set('LND_TLS_CERT_PATH') === set('LND_TLS_CERT_BASE64')) problems.push('set exactly one of LND_TLS_CERT_PATH or LND_TLS_CERT_BASE64');
+  if (set('LND_MACAROON_PATH') === set('LND_MACAROON_HEX')) problems.push('set exactly one of LND_MACAROON_PATH or LND_MACAROON_HEX');
+  const queues = env.QUEUE_BACKEND ?? 'sqs';
+  const bus = env.BUS_BACKEND ?? 'eventbridge';
+  if (queues === 'sqs' && !(set('PAYOUT_QUEUE_URL') && set('INVOICE_CANCEL_QUEUE_URL'))) problems.push('QUEUE_BACKEND=sqs needs PAYOUT_QUEUE_URL and INVOICE_CANCEL_QUEUE_URL');
+  if (queues === 'local' && !set('LOCAL_QUEUE_TABLE')) problems.push('QUEUE_BACKEND=local needs LOCAL_QUEUE_TABLE');
+  if (bus === 'eventbridge' && !set('EVENT_BUS_NAME')) problems.push('BUS_BACKEND=eventbridge needs EVENT_BUS_NAME');
+  if (bus === 'local' && !set('LOCAL_QUEUE_TABLE')) problems.push('BUS_BACKEND=local needs LOCAL_QUEUE_TABLE');
+  return problems;
+}
 
 export class BridgeConfigError extends Error {
   constructor(message: string) {
@@ -146,13 +141,16 @@ export function readBridgeConfig(env: NodeJS.ProcessEnv = process.env, readFile:
   // An empty variable counts as unset, as `FOO= cmd` means in a shell.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? '');
-      return issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
-    });
-    throw new BridgeConfigError(`Invalid node-bridge configuration: ${problems.join('; ')}`);
-  }
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => {
+          const name = String(issue.path[0] ?? '');
+          return issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
+        })),
+    ...crossCheck(present),
+  ];
+  if (!parsed.success || problems.length > 0) throw new BridgeConfigError(`Invalid node-bridge configuration: ${problems.join('; ')}`);
   const vars = parsed.data;
   const readNamed = (variable: string, path: string): Buffer => {
     try {
