@@ -243,8 +243,11 @@ export class InvoiceStream {
         try {
           await this.catchUp();
         } catch (error) {
-          this.options.log.warn('ListInvoices catch-up failed', errorFields(error));
-          // The stream is probably down too; its reconnect asks for the next catch-up.
+          this.options.log.warn('ListInvoices catch-up failed; trying again', errorFields(error));
+          // If the stream is down too, its reconnect asks for the next catch-up; if not, this does.
+          setTimeout(() => {
+            if (this.streamOpen && !this.signal.aborted) this.requestScan();
+          }, this.options.reconnectMaxMs).unref();
           break;
         }
       }

@@ -5,12 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InvoiceSettled } from '../../functions/lib/bus/bus-events';
 import type { BusEntry, EventBus, PutEventsResult } from '../../functions/lib/bus/event-bus';
 import { silentLog } from '../../functions/lib/bus/log';
-import { LndClient } from '../../functions/lib/lnd';
+import { type Invoice, InvoiceState, type InvoicePage, LndClient } from '../../functions/lib/lnd';
+import type { InvoiceStreamLnd } from '../../node-bridge/src/invoice-stream';
 import { startLndSimulator, type LndSimulator } from '../../lnd-simulator';
 import type { CursorStore, InvoiceCursor } from '../../node-bridge/src/cursor-store';
 import { InvoiceStream } from '../../node-bridge/src/invoice-stream';
 import { createBridgeMetrics } from '../../node-bridge/src/metrics';
 import { SettlementTracker } from '../../node-bridge/src/settlement-tracker';
+import { randomHash } from '../support/ledger-fixtures';
 import { waitUntil } from '../support/pipeline-harness';
 
 describe('SettlementTracker: how far the cursor may move', () => {
@@ -250,5 +252,144 @@ describe('InvoiceStream (node-bridge) against the simulator', () => {
     expect(bus.accepted).toHaveLength(hashes.length);
     expect((await metrics.invoiceStreamReconnects.get()).values[0]?.value).toBeGreaterThanOrEqual(4);
     expect(store.violations).toEqual([]);
+  });
+});
+
+/**
+ * A node whose settle_index has a gap (lnd issue 7071) or whose stream loses an event:
+ * things the simulator never does. SubscribeInvoices and ListInvoices as LND has them.
+ */
+class GappyNode {
+  readonly invoices: Invoice[] = [];
+  private readonly live = new Set<(invoice: Invoice) => void>();
+
+  add(): Invoice {
+    const invoice: Invoice = {
+      paymentHash: randomHash(),
+      paymentRequest: 'lnbcrt1fake',
+      memo: '',
+      descriptionHash: null,
+      preimage: null,
+      valueMsat: 1_000,
+      amountPaidMsat: 0,
+      state: InvoiceState.Open,
+      creationDateSec: Math.floor(Date.now() / 1000),
+      settleDateSec: null,
+      expirySec: 3600,
+      addIndex: this.invoices.length + 1,
+      settleIndex: 0,
+      paymentAddr: '00',
+      cltvExpiry: 80,
+      private: false,
+      isKeysend: false,
+    };
+    this.invoices.push(invoice);
+    return invoice;
+  }
+
+  /** Settles with the given settle_index; `announce: false` is a live event that never reaches the subscriber. */
+  settle(invoice: Invoice, settleIndex: number, announce = true): void {
+    Object.assign(invoice, { state: InvoiceState.Settled, settleIndex, amountPaidMsat: 1_000, settleDateSec: Math.floor(Date.now() / 1000) });
+    if (announce) for (const listener of this.live) listener({ ...invoice });
+  }
+
+  client(): InvoiceStreamLnd {
+    return {
+      subscribeInvoices: (request: { settleIndex?: number } = {}) => {
+        const queue: Invoice[] = request.settleIndex
+          ? this.invoices.filter((invoice) => invoice.settleIndex > request.settleIndex!).sort((a, b) => a.settleIndex - b.settleIndex).map((invoice) => ({ ...invoice }))
+          : [];
+        let wake: (() => void) | undefined;
+        let cancelled = false;
+        const listener = (invoice: Invoice) => {
+          queue.push(invoice);
+          wake?.();
+        };
+        this.live.add(listener);
+        const live = this.live;
+        return {
+          cancel() {
+            cancelled = true;
+            live.delete(listener);
+            wake?.();
+          },
+          async *[Symbol.asyncIterator]() {
+            while (!cancelled) {
+              const next = queue.shift();
+              if (next) yield next;
+              else await new Promise<void>((resolve) => (wake = resolve));
+            }
+          },
+        } as never;
+      },
+      listInvoices: async (request: { indexOffset?: number; numMaxInvoices?: number } = {}): Promise<InvoicePage> => {
+        const page = this.invoices.filter((invoice) => invoice.addIndex > (request.indexOffset ?? 0)).slice(0, request.numMaxInvoices || 100);
+        return { invoices: page.map((invoice) => ({ ...invoice })), firstIndexOffset: page[0]?.addIndex ?? 0, lastIndexOffset: page.at(-1)?.addIndex ?? 0 };
+      },
+    };
+  }
+}
+
+describe('InvoiceStream and settle_index gaps (a node with gaps and lost events)', () => {
+  const streams: InvoiceStream[] = [];
+  afterEach(async () => {
+    await Promise.all(streams.splice(0).map((stream) => stream.stop()));
+  });
+  const start = (node: GappyNode, bus: RecordingBus, store: CursorStore) => {
+    const metrics = createBridgeMetrics();
+    const stream = new InvoiceStream({
+      lnd: node.client(),
+      bus,
+      cursorStore: store,
+      log: silentLog,
+      metrics,
+      reconnectBaseMs: 20,
+      reconnectMaxMs: 200,
+      catchUpIntervalMs: 60_000,
+      listPageSize: 2,
+      publishRetryBaseMs: 5,
+      publishRetryMaxMs: 50,
+    });
+    streams.push(stream);
+    stream.start();
+    return metrics;
+  };
+
+  it('steps over a settle_index the node never used only after ListInvoices confirms it is a gap', async () => {
+    const node = new GappyNode();
+    const bus = new RecordingBus();
+    const store = new CheckedCursorStore(bus);
+    const metrics = start(node, bus, store);
+    await waitUntil(async () => (await metrics.catchUps.get()).values[0]?.value === 1);
+    const [a, b, c, d] = [node.add(), node.add(), node.add(), node.add()];
+
+    node.settle(a!, 1);
+    node.settle(b!, 2);
+    node.settle(c!, 4);
+    node.settle(d!, 5);
+
+    await waitUntil(() => store.settleIndex === 5, { message: 'cursor past the gap' });
+    expect(bus.acceptedIndexes()).toEqual([1, 2, 4, 5]);
+    expect((await metrics.settleIndexGaps.get()).values[0]?.value).toBe(1);
+    expect(store.saves.map((save) => save.settleIndex)).not.toContain(3);
+  });
+
+  it('publishes a settlement the stream never delivered, found by ListInvoices, before the cursor passes it', async () => {
+    const node = new GappyNode();
+    const bus = new RecordingBus();
+    const store = new CheckedCursorStore(bus);
+    const metrics = start(node, bus, store);
+    await waitUntil(async () => (await metrics.catchUps.get()).values[0]?.value === 1);
+    const [a, b, c, d] = [node.add(), node.add(), node.add(), node.add()];
+
+    node.settle(a!, 1);
+    node.settle(b!, 2, false);
+    node.settle(c!, 3);
+    node.settle(d!, 4);
+
+    await waitUntil(() => store.settleIndex === 4, { message: 'cursor at 4' });
+    expect(bus.acceptedIndexes()).toEqual([1, 2, 3, 4]);
+    expect(store.violations).toEqual([]);
+    expect((await metrics.settleIndexGaps.get()).values[0]?.value ?? 0).toBe(0);
   });
 });
