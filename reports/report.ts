@@ -141,7 +141,7 @@ export async function runReport(options: ReportOptions, deps: ReportDependencies
       checkNodeLiquidity(liquidity),
     ];
 
-    for (const delivery of collector.deliveries.open(options.merchantId)) await openItems.failedDelivery(delivery);
+    for (const delivery of collector.deliveries.open(options.merchantId)) openItems.failedDelivery(delivery);
     await openItems.close();
     await journal.finish();
     await writeBalances(paths.balances, collector.accounts, collector.merchantNames);
@@ -152,7 +152,7 @@ export async function runReport(options: ReportOptions, deps: ReportDependencies
       [ReportFile.journal]: journal.rows,
       [ReportFile.balances]: collector.accounts.accounts.size,
       [ReportFile.daily]: dailyRows.length,
-      [ReportFile.openItems]: openItems.rows,
+      [ReportFile.openItems]: openItems.rowCount,
     };
     await writeReconciliation(paths.reconciliation, {
       source: source.description,
@@ -180,7 +180,6 @@ export async function runReport(options: ReportOptions, deps: ReportDependencies
       openItems: openItems.counts,
     };
   } catch (error) {
-    openItems.destroy();
     await journal.cleanUp();
     await Promise.all(Object.values(paths).map((path) => rm(path, { force: true })));
     throw error;

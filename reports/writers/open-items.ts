@@ -1,5 +1,5 @@
 import { formatBtc } from '../btc';
-import { CsvFile } from '../csv';
+import { CsvFile, csvRecord, type CsvValue } from '../csv';
 import type { FailedDelivery } from '../collect/deliveries';
 import type { InvoiceRecord, WithdrawalRecord } from '../items';
 
@@ -16,16 +16,30 @@ export const STALE_WITHDRAWAL_MS = 60 * 60 * 1000;
 
 const minutesBetween = (fromIso: string, toIso: string) => Math.floor((Date.parse(toIso) - Date.parse(fromIso)) / 60_000);
 
-/** open-items.csv: things finance should look at, written as they are found. */
+const KIND_ORDER: Record<string, number> = { [OpenItemKind.staleWithdrawal]: 0, [OpenItemKind.paidAfterExpiry]: 1, [OpenItemKind.failedDelivery]: 2 };
+
+/**
+ * open-items.csv: things finance should look at. Rows are kept until the end and written in
+ * a stable order (kind, then since, then id), so two reports of the same data are the same
+ * file whatever order the items came in. They are few in a healthy ledger, and in the worst
+ * case one per withdrawal or invoice: within the report's O(objects) bound.
+ */
 export class OpenItemsWriter {
-  private readonly csv: CsvFile;
+  private readonly rows: string[] = [];
+  private closed = false;
   readonly counts: Record<string, number> = { [OpenItemKind.staleWithdrawal]: 0, [OpenItemKind.paidAfterExpiry]: 0, [OpenItemKind.failedDelivery]: 0 };
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly asOf: string,
-  ) {
-    this.csv = new CsvFile(path, OPEN_ITEM_COLUMNS);
+  ) {}
+
+  private add(values: CsvValue[]): undefined {
+    const [kind, , objectId, , , , , since] = values;
+    this.counts[String(kind)]!++;
+    // Sort key, NUL, record: plain string order is (kind, since, id) order.
+    this.rows.push(`${KIND_ORDER[String(kind)]} ${String(since ?? '')} ${String(objectId)}\u0000${csvRecord(values)}`);
+    return undefined;
   }
 
   /** Pending or in flight for over an hour at the report's as-of time. */
@@ -33,10 +47,9 @@ export class OpenItemsWriter {
     return (withdrawal.status === 'pending' || withdrawal.status === 'in_flight') && Date.parse(this.asOf) - Date.parse(withdrawal.created_at) > STALE_WITHDRAWAL_MS;
   }
 
-  async staleWithdrawal(withdrawal: WithdrawalRecord): Promise<void> {
-    this.counts[OpenItemKind.staleWithdrawal]!++;
+  staleWithdrawal(withdrawal: WithdrawalRecord): undefined {
     const amount = BigInt(withdrawal.amount_msat);
-    await this.csv.write([
+    return this.add([
       OpenItemKind.staleWithdrawal,
       withdrawal.merchant_id,
       withdrawal.id,
@@ -50,10 +63,9 @@ export class OpenItemsWriter {
     ]);
   }
 
-  async paidAfterExpiry(invoice: InvoiceRecord & { paid_at: string }): Promise<void> {
-    this.counts[OpenItemKind.paidAfterExpiry]!++;
+  paidAfterExpiry(invoice: InvoiceRecord & { paid_at: string }): undefined {
     const amount = BigInt(invoice.amount_paid_msat ?? invoice.amount_msat);
-    await this.csv.write([
+    return this.add([
       OpenItemKind.paidAfterExpiry,
       invoice.merchant_id,
       invoice.id,
@@ -67,10 +79,9 @@ export class OpenItemsWriter {
     ]);
   }
 
-  async failedDelivery(delivery: FailedDelivery): Promise<void> {
-    this.counts[OpenItemKind.failedDelivery]!++;
+  failedDelivery(delivery: FailedDelivery): undefined {
     const response = delivery.responseStatus === null ? 'no response' : `HTTP ${delivery.responseStatus}`;
-    await this.csv.write([
+    return this.add([
       OpenItemKind.failedDelivery,
       delivery.merchantId,
       delivery.eventId,
@@ -84,15 +95,21 @@ export class OpenItemsWriter {
     ]);
   }
 
-  get rows(): number {
-    return this.csv.rowCount;
+  get rowCount(): number {
+    return this.rows.length;
   }
 
-  close(): Promise<void> {
-    return this.csv.close();
-  }
-
-  destroy(): void {
-    this.csv.destroy();
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.rows.sort();
+    const csv = new CsvFile(this.path, OPEN_ITEM_COLUMNS);
+    try {
+      for (const row of this.rows) await csv.push(row.slice(row.indexOf('\u0000') + 1));
+      await csv.close();
+    } catch (error) {
+      csv.destroy();
+      throw error;
+    }
   }
 }
