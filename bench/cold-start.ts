@@ -1,0 +1,179 @@
+/**
+ * Cold-start proxies for every Lambda: the bundle as `cdk synth` builds it (esbuild with
+ * the options of infra/constructs/service-function.ts: ESM, node22, minified, source map,
+ * the createRequire banner, @aws-sdk/* external), its size, and the time to import it in a
+ * fresh `node` process with the environment of a deployed function (dummy values, and
+ * AWS_LAMBDA_FUNCTION_NAME set, so each handler builds its clients at init as in Lambda).
+ * Init is timed with NODE_OPTIONS=--enable-source-maps, as the functions are deployed, and
+ * without it. The SDK itself resolves from this repository's node_modules, as it does from
+ * the runtime's in Lambda. Baselines from the same run: an empty module, and a module that
+ * only imports the DynamoDB client and its document client (the floor every handler pays).
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { discoverApiRoutes } from '../infra/api-routes';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/** A deployed function's environment, with placeholder values (a superset: each handler reads its own). */
+const LAMBDA_ENV: Record<string, string> = {
+  AWS_LAMBDA_FUNCTION_NAME: 'bench-cold-start',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  TABLE_NAME: 'bench-table',
+  PUBLIC_BASE_URL: 'https://pay.example.com',
+  LND_GRPC_HOST: 'lnd.example.com:10009',
+  LND_NETWORK: 'mainnet',
+  LND_TLS_CERT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:tls',
+  LND_INVOICE_MACAROON_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:macaroon',
+  PAYOUT_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/payout',
+  INVOICE_CANCEL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/cancel',
+  CANCEL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/cancel',
+  EVENT_BUS_NAME: 'bench-bus',
+  WEBHOOK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/webhooks',
+  WEBHOOK_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/webhooks-dlq',
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false',
+  WEBHOOK_ALLOW_HTTP: 'false',
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+};
+
+export interface LambdaColdStart {
+  /** The entry file, relative to the repository. */
+  entry: string;
+  /** Route keys served by it, or the consumer's name. */
+  serves: string;
+  bundleBytes: number;
+  /** What the bundle is made of, biggest first: package (or our own code) and its bytes in the output. */
+  topContents: Array<{ what: string; bytes: number }>;
+  /** Median import time with --enable-source-maps (as deployed), and without. */
+  initMs: number;
+  initNoSourceMapsMs: number;
+  error?: string;
+}
+
+export interface ColdStartResult {
+  lambdas: LambdaColdStart[];
+  emptyModuleInitMs: number;
+  sdkFloorInitMs: number;
+  runs: number;
+}
+
+export async function lambdaEntries(): Promise<Array<{ entry: string; serves: string }>> {
+  const byEntry = new Map<string, string[]>();
+  for (const route of await discoverApiRoutes()) byEntry.set(route.entry, [...(byEntry.get(route.entry) ?? []), route.routeKey]);
+  const functionsDir = path.join(REPO_ROOT, 'functions');
+  for (const name of readdirSync(functionsDir)) {
+    const handler = path.join('functions', name, 'handler.ts');
+    try {
+      statSync(path.join(REPO_ROOT, handler));
+    } catch {
+      continue;
+    }
+    if (!byEntry.has(handler)) byEntry.set(handler, [name]);
+  }
+  return [...byEntry].map(([entry, serves]) => ({ entry, serves: serves.join(', ') })).sort((a, b) => a.entry.localeCompare(b.entry));
+}
+
+/** Imports `file` in a fresh node process and returns how long the import took (ms). */
+function timeImport(file: string, sourceMaps: boolean): Promise<number> {
+  const script = "const t0 = performance.now(); await import(process.env.BENCH_ENTRY_URL); process.stdout.write(JSON.stringify({ ms: performance.now() - t0 }));";
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: path.dirname(file),
+      env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV, BENCH_ENTRY_URL: pathToFileURL(file).href, NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      try {
+        if (code !== 0) throw new Error(stderr.trim().split('\n').find((line) => /Error|must|set /.test(line)) ?? `exit ${code}`);
+        resolve((JSON.parse(stdout) as { ms: number }).ms);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  });
+}
+
+/** Bytes in the output per npm package (scoped names kept whole) or per top folder of ours. */
+function contentsOf(inputs: Record<string, { bytesInOutput: number }>): Array<{ what: string; bytes: number }> {
+  const totals = new Map<string, number>();
+  for (const [file, { bytesInOutput }] of Object.entries(inputs)) {
+    const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const what = inModules ? inModules[1]! : `ours: ${file.replace(/^(\.\.\/)+/, '').split('/').slice(0, 2).join('/')}`;
+    totals.set(what, (totals.get(what) ?? 0) + bytesInOutput);
+  }
+  return [...totals]
+    .map(([what, bytes]) => ({ what, bytes }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 6);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function medianImport(file: string, sourceMaps: boolean, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await timeImport(file, sourceMaps));
+  return median(times);
+}
+
+export async function benchColdStart(options: { runs: number; log: (line: string) => void }): Promise<ColdStartResult> {
+  const { runs, log } = options;
+  // In the repository's folder so that the external @aws-sdk/* resolve as in the runtime.
+  const outDir = await mkdtemp(path.join(tmpdir(), 'bench-bundles-'));
+  try {
+    await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(outDir, 'node_modules'), 'dir');
+    const entries = await lambdaEntries();
+    log(`cold start: bundling ${entries.length} Lambda entries, ${runs} timed import(s) each`);
+    const lambdas: LambdaColdStart[] = [];
+    for (const { entry, serves } of entries) {
+      const dir = path.join(outDir, entry.replace(/[/.]/g, '_'));
+      await mkdir(dir);
+      const outfile = path.join(dir, 'index.mjs');
+      const built = await build({
+        entryPoints: [path.join(REPO_ROOT, entry)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        target: 'node22',
+        format: 'esm',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourcemap: true,
+        banner: { js: BANNER },
+        external: ['@aws-sdk/*'],
+        logLevel: 'silent',
+        metafile: true,
+      });
+      const bundleBytes = statSync(outfile).size;
+      const topContents = contentsOf(built.metafile.outputs[path.relative(process.cwd(), outfile)]?.inputs ?? Object.values(built.metafile.outputs)[0]?.inputs ?? {});
+      try {
+        lambdas.push({ entry, serves, bundleBytes, topContents, initMs: await medianImport(outfile, true, runs), initNoSourceMapsMs: await medianImport(outfile, false, runs) });
+      } catch (error) {
+        lambdas.push({ entry, serves, bundleBytes, topContents, initMs: Number.NaN, initNoSourceMapsMs: Number.NaN, error: (error as Error).message });
+      }
+    }
+    const empty = path.join(outDir, 'empty.mjs');
+    await writeFile(empty, 'export const handler = async () => {};\n');
+    const sdkFloor = path.join(outDir, 'sdk-floor.mjs');
+    await writeFile(
+      sdkFloor,
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n",
+    );
+    return { lambdas, emptyModuleInitMs: await medianImport(empty, true, runs), sdkFloorInitMs: await medianImport(sdkFloor, true, runs), runs };
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
