@@ -95,6 +95,23 @@ describe('withdrawals: every payment outcome, finalised exactly once', () => {
     expect(await h.balance(accountId)).toBe(FUNDS);
   });
 
+  it('refunds a withdrawal whose invoice expired before the node could pay it: the node refused, nothing left it', async () => {
+    const { merchantId, accountId } = await h.newAccount({ fundMsat: FUNDS });
+    // Written the moment the invoice expires, as a queue backlog would deliver it late.
+    await h.pipeline.killBridge('SIGTERM');
+    const createdAtSec = Math.floor(Date.now() / 1000);
+    const withdrawal = await h.withdraw({ merchantId, accountId, amountMsat: 40_000, feeReserveMsat: 1_000, expirySec: 1 });
+    await waitUntil(() => Date.now() >= (createdAtSec + 2) * 1000, { message: 'invoice expired' });
+    await h.pipeline.startBridge();
+
+    const done = await waitFinal(h, withdrawal.id);
+
+    expect(done).toMatchObject({ status: 'failed', failure_reason: 'error' });
+    expect(h.sim.paymentAttempts(withdrawal.payment_hash)).toEqual({ attempts: 0, settled: false });
+    expect(await h.balance(accountId)).toBe(FUNDS);
+    await expectLedgerConsistent(h.table, [accountId]);
+  });
+
   it('leaves a hanging payment in flight, unrefunded, for as long as it hangs; then finalises it once', async () => {
     const { merchantId, accountId } = await h.newAccount({ fundMsat: FUNDS });
     const withdrawal = await h.withdraw({ merchantId, accountId, amountMsat: 300_000, feeReserveMsat: 5_000, outcome: 'hang' });

@@ -55,6 +55,8 @@ export interface PipelineHarness {
     feeReserveMsat: number;
     outcome?: PaymentOutcome;
     feeMsat?: number;
+    /** Expiry of the outside invoice. @default the simulator's */
+    expirySec?: number;
   }): Promise<WithdrawalItem>;
   readWithdrawal(id: string): Promise<WithdrawalItem>;
   readInvoice(id: string): Promise<InvoiceItem>;
@@ -174,7 +176,12 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
         });
       },
       async withdraw(input) {
-        const outside = sim.createOutsideInvoice({ amountMsat: input.amountMsat, outcome: input.outcome ?? 'succeed', feeMsat: input.feeMsat ?? 0 });
+        const outside = sim.createOutsideInvoice({
+          amountMsat: input.amountMsat,
+          outcome: input.outcome ?? 'succeed',
+          feeMsat: input.feeMsat ?? 0,
+          ...(input.expirySec !== undefined ? { expirySec: input.expirySec } : {}),
+        });
         return debitWithdrawal(table, {
           id: newId(IdPrefix.withdrawal),
           merchantId: input.merchantId,
