@@ -48,13 +48,13 @@ describe('GET /checkout/{id} in a real browser', () => {
     await expect(page.locator('#open-wallet').getAttribute('href')).resolves.toBe(`lightning:${invoice.bolt11}`);
     await expect(page.locator('#bolt11').inputValue()).resolves.toBe(invoice.bolt11);
     await expect(page.locator('#status').textContent()).resolves.toBe('Waiting for payment');
-    // Conditions run in the page, so they are strings here: this project has no DOM types.
-    await page.waitForFunction(`/Expires in \\d+:\\d\\d/.test(document.getElementById('countdown')?.textContent ?? '')`);
+    // Locators, not page functions: the page's CSP (rightly) refuses evaluated strings.
+    await page.locator('#countdown', { hasText: /Expires in \d+:\d\d/ }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'checkout-pending.png'), fullPage: true });
 
     await api.settleInvoice(invoice.id);
 
-    await page.waitForFunction(`document.getElementById('status')?.dataset.status === 'paid'`, undefined, { timeout: 10_000 });
+    await page.locator('#status[data-status="paid"]').waitFor({ timeout: 10_000 });
     await expect(page.locator('#status').textContent()).resolves.toBe('Paid — thank you!');
     await expect(page.locator('.qr').isVisible()).resolves.toBe(false);
     await expect(page.locator('#status').getAttribute('aria-live')).resolves.toBe('polite');
@@ -71,7 +71,7 @@ describe('GET /checkout/{id} in a real browser', () => {
     const outcome = await expireInvoice(api.table, invoice.id, new Date(Date.now() + 61_000));
     expect(outcome).toMatchObject({ kind: 'expired' });
 
-    await page.waitForFunction(`document.getElementById('status')?.dataset.status === 'expired'`, undefined, { timeout: 10_000 });
+    await page.locator('#status[data-status="expired"]').waitFor({ timeout: 10_000 });
     await expect(page.locator('#status').textContent()).resolves.toBe('This invoice has expired');
     await expect(page.locator('.qr').isVisible()).resolves.toBe(false);
     expect(problems).toEqual([]);
