@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface BridgeProcessOptions {
-  /** The bridge's environment (see node-bridge/src/config.ts); merged over this process's. */
+  /** The bridge's whole environment (see node-bridge/src/config.ts), besides PATH, HOME and the like. */
   env: Record<string, string>;
   /** @default node-bridge/main.ts of this repository, run through tsx */
   entry?: string;
@@ -32,6 +32,10 @@ export interface BridgeProcess {
 
 const KEPT_LINES = 3000;
 
+// What the child inherits from this process: the basics only, so a stray LND_* or queue
+// variable of the parent can never change how the bridge connects or where it pays from.
+const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'NODE_EXTRA_CA_CERTS', 'SystemRoot'];
+
 function tsxLoader(): string {
   const loader = path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs');
   return existsSync(loader) ? pathToFileURL(loader).href : 'tsx';
@@ -47,7 +51,7 @@ export async function spawnBridgeProcess(options: BridgeProcessOptions): Promise
   const entry = options.entry ?? path.join(REPO_ROOT, 'node-bridge/main.ts');
   const child = spawn(process.execPath, ['--import', tsxLoader(), entry], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...Object.fromEntries(INHERITED.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]])), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const lines: string[] = [];

@@ -66,6 +66,8 @@ const envSchema = z
       .regex(/^[^\s:]+:\d+$/, 'LND_GRPC_HOST must be host:port, e.g. 127.0.0.1:10009'),
     LND_TLS_CERT_PATH: z.string().min(1).optional(),
     LND_TLS_CERT_BASE64: z.base64('LND_TLS_CERT_BASE64 must be base64 of the PEM').optional(),
+    // The PEM itself: how ECS hands over a Secrets Manager secret.
+    LND_TLS_CERT_PEM: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'LND_TLS_CERT_PEM must be the PEM of tls.cert' }).optional(),
     LND_MACAROON_PATH: z.string().min(1).optional(),
     LND_MACAROON_HEX: z.hex('LND_MACAROON_HEX must be hex').optional(),
 
@@ -119,7 +121,9 @@ type Env = Record<string, string | undefined>;
 function crossCheck(env: Env): string[] {
   const problems: string[] = [];
   const set = (name: string) => env[name] !== undefined;
-  if (set('LND_TLS_CERT_PATH') === set('LND_TLS_CERT_BASE64')) problems.push('set exactly one of LND_TLS_CERT_PATH or LND_TLS_CERT_BASE64');
+  if (['LND_TLS_CERT_PATH', 'LND_TLS_CERT_BASE64', 'LND_TLS_CERT_PEM'].filter(set).length !== 1) {
+    problems.push('set exactly one of LND_TLS_CERT_PATH, LND_TLS_CERT_BASE64 or LND_TLS_CERT_PEM');
+  }
   if (set('LND_MACAROON_PATH') === set('LND_MACAROON_HEX')) problems.push('set exactly one of LND_MACAROON_PATH or LND_MACAROON_HEX');
   const queues = env.QUEUE_BACKEND ?? 'sqs';
   const bus = env.BUS_BACKEND ?? 'eventbridge';
@@ -165,7 +169,11 @@ export function readBridgeConfig(env: NodeJS.ProcessEnv = process.env, readFile:
     region: vars.AWS_REGION,
     lnd: {
       host: vars.LND_GRPC_HOST,
-      tlsCert: vars.LND_TLS_CERT_PATH ? readNamed('LND_TLS_CERT_PATH', vars.LND_TLS_CERT_PATH) : Buffer.from(vars.LND_TLS_CERT_BASE64 ?? '', 'base64'),
+      tlsCert: vars.LND_TLS_CERT_PATH
+        ? readNamed('LND_TLS_CERT_PATH', vars.LND_TLS_CERT_PATH)
+        : vars.LND_TLS_CERT_PEM
+          ? Buffer.from(vars.LND_TLS_CERT_PEM, 'utf8')
+          : Buffer.from(vars.LND_TLS_CERT_BASE64 ?? '', 'base64'),
       macaroon: vars.LND_MACAROON_PATH ? readNamed('LND_MACAROON_PATH', vars.LND_MACAROON_PATH) : Buffer.from(vars.LND_MACAROON_HEX ?? '', 'hex'),
     },
     queues:

@@ -250,14 +250,17 @@ class PayoutAttempt {
       if (this.signal.aborted) return { kind: 'stopped' };
       this.options.metrics.paymentsTracked.inc();
       const outcome = await this.followStream(this.options.lnd.trackPayment(paymentHash), failedIsForeign);
-      if (outcome.kind === 'interrupted') continue;
-      if (outcome.kind !== 'error') return outcome;
-      if (outcome.error instanceof NotFoundError) return { kind: 'not_found' };
-      if (!(outcome.error instanceof NodeUnavailableError)) throw outcome.error;
-      // A dropped stream or a node restart: follow it again, with backoff while it stays away.
-      if (outcome.delivered) failures = 0;
-      if (failures >= 6) throw outcome.error;
-      this.log.warn('payment stream interrupted; tracking again', { paymentHash, ...errorFields(outcome.error) });
+      if (outcome.kind !== 'error' && outcome.kind !== 'interrupted') return outcome;
+      if (outcome.kind === 'error') {
+        if (outcome.error instanceof NotFoundError) return { kind: 'not_found' };
+        if (!(outcome.error instanceof NodeUnavailableError)) throw outcome.error;
+        if (outcome.delivered) failures = 0;
+      }
+      // A dropped stream, a node restart, or a stream closed before a final state: follow it
+      // again, with backoff while that goes on.
+      const error = outcome.kind === 'error' ? outcome.error : new Error('payment stream closed before a final state');
+      if (failures >= 6) throw error;
+      this.log.warn('payment stream interrupted; tracking again', { paymentHash, ...errorFields(error) });
       await sleep(backoffDelayMs(failures++, { baseMs: this.options.publishRetryBaseMs, maxMs: this.options.publishRetryMaxMs }), this.signal);
     }
   }

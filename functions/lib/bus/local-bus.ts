@@ -145,6 +145,7 @@ export class LocalBus implements EventBus {
 
   async removeRule(name: string): Promise<void> {
     this.rules.delete(name);
+    this.ruleQueues.delete(name);
     const consumer = this.handlerConsumers.get(name);
     this.handlerConsumers.delete(name);
     await consumer?.stop();
