@@ -175,7 +175,8 @@ class PayoutAttempt {
         this.log.warn('payment still in flight; tracking it again later', { ...context, recheckDelaySec: this.options.recheckDelaySec });
         return;
       case 'not_found':
-        throw new Error('unreachable: not_found is resolved before this point');
+        // The node said ALREADY_EXISTS, then knew no payment: ask again later, never send blind.
+        throw new Error(`the node reports no payment for ${payout.payment_hash} after refusing a second one; trying again later`);
     }
   }
 
