@@ -4,6 +4,7 @@
  * outbox (a wrapped bus). The bridge kills and stream drops are in the test itself.
  */
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { BusEntry, EventBus, PutEventsResult } from '../../functions/lib/bus/event-bus';
 
 /** mulberry32: small, fast, good enough to make a run replayable from its seed. */
@@ -30,10 +31,14 @@ export interface FaultSwitch {
   on: boolean;
 }
 
-export interface ThrottleOptions {
+export interface DynamoDbFaultOptions {
   name: string;
-  /** Share of SDK attempts answered with a throttling error. */
+  /** Share of SDK attempts answered with a throttling error (the SDK retries these, within its retry quota). */
   throttleRate: number;
+  /** Share of SDK attempts whose answer is lost after DynamoDB applied them (a reset connection): the SDK sends again. */
+  lostAnswerRate?: number;
+  /** Share of calls that fail past the SDK's retries, straight to the caller: half before anything was written, half after. */
+  surfaceRate?: number;
   /** Share of calls held this long before they are sent (a handler outliving its visibility timeout). */
   slowRate?: number;
   slowMs?: number;
@@ -41,6 +46,8 @@ export interface ThrottleOptions {
 
 export interface FaultCounters {
   throttled: Record<string, number>;
+  lostAnswers: Record<string, number>;
+  surfaced: Record<string, number>;
   slowed: Record<string, number>;
   putEventsFailed: number;
   putEventsEntriesRefused: number;
@@ -50,37 +57,61 @@ export interface FaultCounters {
 }
 
 export function newCounters(): FaultCounters {
-  return { throttled: {}, slowed: {}, putEventsFailed: 0, putEventsEntriesRefused: 0, bridgeKills: 0, streamDrops: 0, hangsResolved: 0 };
+  return { throttled: {}, lostAnswers: {}, surfaced: {}, slowed: {}, putEventsFailed: 0, putEventsEntriesRefused: 0, bridgeKills: 0, streamDrops: 0, hangsResolved: 0 };
 }
 
-interface MiddlewareClient {
-  middlewareStack: { add(middleware: unknown, options: { step: string; name: string }): void };
+type MiddlewareClient = Pick<DynamoDBDocumentClient, 'middlewareStack'>;
+type Next = (args: unknown) => Promise<unknown>;
+
+const bump = (counts: Record<string, number>, name: string) => void (counts[name] = (counts[name] ?? 0) + 1);
+
+function throttlingError(random: () => number): Error {
+  if (random() < 0.5) return new ProvisionedThroughputExceededException({ message: 'chaos: throughput exceeded', $metadata: { httpStatusCode: 400 } });
+  return Object.assign(new Error('chaos: rate of requests exceeds the allowed throughput'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+}
+
+/** What a connection reset after the request reached DynamoDB looks like: transient, retried by the SDK. */
+function lostAnswerError(): Error {
+  return Object.assign(new Error('chaos: socket hang up after the request was sent'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: {} });
 }
 
 /**
- * Throttling as DynamoDB answers it, injected below the SDK's retry middleware (the
- * deserialize step runs inside every attempt), so the SDK retries some and the rest reach
- * the caller: the API answers 5xx and the client retries, a consumer throws and its
- * delivery is retried, a queue operation fails and the message comes back.
+ * DynamoDB faults on one client. Throttling, lost answers and slow calls go below the SDK's
+ * retry middleware (the deserialize step runs inside every attempt), so the SDK retries
+ * some and the rest reach the caller; a few more fail outside the retries (initialize
+ * step). The API then answers 5xx and the client retries, a consumer throws and its
+ * delivery is retried, a queue operation fails and the message comes back. A lost answer
+ * on TransactWriteItems is resent with the same ClientRequestToken, as the SDK does (and
+ * DynamoDB Local honours it); on other writes the resend meets its own first write.
  */
-export function injectThrottling(client: MiddlewareClient, faults: FaultSwitch, options: ThrottleOptions, random: () => number, counters: FaultCounters): void {
-  client.middlewareStack.add(
-    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-      if (faults.on) {
-        if (options.slowRate && random() < options.slowRate) {
-          counters.slowed[options.name] = (counters.slowed[options.name] ?? 0) + 1;
-          await new Promise((resolve) => setTimeout(resolve, options.slowMs ?? 1000));
-        }
-        if (random() < options.throttleRate) {
-          counters.throttled[options.name] = (counters.throttled[options.name] ?? 0) + 1;
-          if (random() < 0.5) throw new ProvisionedThroughputExceededException({ message: 'chaos: throughput exceeded', $metadata: { httpStatusCode: 400 } });
-          throw Object.assign(new Error('chaos: rate of requests exceeds the allowed throughput'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
-        }
-      }
-      return next(args);
-    },
-    { step: 'deserialize', name: `chaosThrottle-${options.name}` },
-  );
+export function injectDynamoDbFaults(client: MiddlewareClient, faults: FaultSwitch, options: DynamoDbFaultOptions, random: () => number, counters: FaultCounters): void {
+  const { name } = options;
+  const perAttempt = (next: Next) => async (args: unknown) => {
+    if (!faults.on) return next(args);
+    if (options.slowRate && random() < options.slowRate) {
+      bump(counters.slowed, name);
+      await new Promise((resolve) => setTimeout(resolve, options.slowMs ?? 1000));
+    }
+    if (random() < options.throttleRate) {
+      bump(counters.throttled, name);
+      throw throttlingError(random);
+    }
+    const result = await next(args);
+    if (options.lostAnswerRate && random() < options.lostAnswerRate) {
+      bump(counters.lostAnswers, name);
+      throw lostAnswerError();
+    }
+    return result;
+  };
+  const perCall = (next: Next) => async (args: unknown) => {
+    if (!faults.on || !options.surfaceRate || random() >= options.surfaceRate) return next(args);
+    bump(counters.surfaced, name);
+    if (random() < 0.5) throw throttlingError(random);
+    await next(args);
+    throw lostAnswerError();
+  };
+  client.middlewareStack.add(perAttempt as never, { step: 'deserialize', name: `chaosPerAttempt-${name}` });
+  client.middlewareStack.add(perCall as never, { step: 'initialize', name: `chaosPerCall-${name}` });
 }
 
 /**
