@@ -4,6 +4,7 @@ import { type Log, type Metrics, noMetrics } from '../lib/bus/log';
 import { findInvoiceIdByPaymentHash } from '../lib/invoices/repository';
 import { creditInvoiceSettlement } from '../lib/ledger/credit-invoice-settlement';
 import { AlreadyAppliedError } from '../lib/ledger/errors';
+import { SettlementCredited } from '../lib/observability/log-metrics';
 import type { Table } from '../lib/table/client';
 
 export interface SettleInvoiceDeps {
@@ -43,7 +44,15 @@ export function createSettleInvoiceHandler(deps: SettleInvoiceDeps): (event: Inv
         settledAt: new Date(settlement.settled_at),
       });
       metrics.count(outcome.kind === 'deposit' ? 'InvoiceCredited' : 'LateDepositCredited');
-      deps.log.info('settlement credited', { invoiceId, kind: outcome.kind, amountPaidMsat: settlement.amount_paid_msat, settleIndex: settlement.settle_index });
+      deps.log.info('settlement credited', {
+        event: SettlementCredited.event,
+        // Node settle time → ledger credit: the SettlementLag alarm's metric.
+        [SettlementCredited.fields.lagMs]: Math.max(0, Date.now() - Date.parse(settlement.settled_at)),
+        invoiceId,
+        kind: outcome.kind,
+        amountPaidMsat: settlement.amount_paid_msat,
+        settleIndex: settlement.settle_index,
+      });
       return outcome.kind === 'deposit' ? 'credited' : 'late_deposit';
     } catch (error) {
       if (error instanceof AlreadyAppliedError) {

@@ -56,7 +56,7 @@ export class Monitoring extends Construct {
       }).metric({ period: Duration.minutes(5) });
 
     const heartbeats = heartbeatMetric('BridgeHeartbeats', '1').with({ statistic: 'Sum' });
-    const oldestInFlight = heartbeatMetric('OldestInFlightPaymentSec', `$.${BridgeHeartbeat.fields.oldestInFlightPaymentSec}`).with({ statistic: 'Maximum' });
+    const oldestInFlight = heartbeatMetric('OldestOpenWithdrawalSec', `$.${BridgeHeartbeat.fields.oldestOpenWithdrawalSec}`).with({ statistic: 'Maximum' });
     const outbound = heartbeatMetric('OutboundLiquidityMsat', `$.${BridgeHeartbeat.fields.outboundLiquidityMsat}`).with({ statistic: 'Minimum' });
     const inbound = heartbeatMetric('InboundLiquidityMsat', `$.${BridgeHeartbeat.fields.inboundLiquidityMsat}`).with({ statistic: 'Minimum' });
     const settlementLag = new logs.MetricFilter(this, 'SettlementLagFilter', {
@@ -81,7 +81,7 @@ export class Monitoring extends Construct {
       evaluationPeriods: 2,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.alarm('WithdrawalInFlightTooLong', 'A withdrawal has been in flight for over an hour', {
+    this.alarm('WithdrawalInFlightTooLong', 'A withdrawal has not been final (pending or in flight) for over an hour', {
       metric: oldestInFlight,
       threshold: (props.maxInFlightAge ?? Duration.hours(1)).toSeconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -124,7 +124,7 @@ export class Monitoring extends Construct {
         ],
         [
           new cloudwatch.GraphWidget({ title: 'Channel liquidity (msat)', left: [outbound, inbound] }),
-          new cloudwatch.GraphWidget({ title: 'Oldest in-flight payment (s) / bridge heartbeats', left: [oldestInFlight], right: [heartbeats] }),
+          new cloudwatch.GraphWidget({ title: 'Oldest open withdrawal (s) / bridge heartbeats', left: [oldestInFlight], right: [heartbeats] }),
         ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],

@@ -68,14 +68,16 @@ export class NodeBridgeService extends Construct {
         TABLE_NAME: props.table.tableName,
         EVENT_BUS_NAME: props.bus.eventBusName,
         PAYOUT_QUEUE_URL: props.payoutQueue.queueUrl,
-        CANCEL_QUEUE_URL: props.cancelQueue.queueUrl,
+        INVOICE_CANCEL_QUEUE_URL: props.cancelQueue.queueUrl,
+        QUEUE_BACKEND: 'sqs',
+        BUS_BACKEND: 'eventbridge',
         LND_GRPC_HOST: props.lndGrpcHost,
-        MIN_OUTBOUND_LIQUIDITY_MSAT: String(props.minOutboundLiquidityMsat),
-        MIN_INBOUND_LIQUIDITY_MSAT: String(props.minInboundLiquidityMsat),
+        LIQUIDITY_MIN_OUTBOUND_MSAT: String(props.minOutboundLiquidityMsat),
+        LIQUIDITY_MIN_INBOUND_MSAT: String(props.minInboundLiquidityMsat),
       },
       // ECS fetches these at start with the execution role; they never sit in the task definition.
       secrets: {
-        LND_TLS_CERT: ecs.Secret.fromSecretsManager(props.lndSecrets.tlsCert),
+        LND_TLS_CERT_PEM: ecs.Secret.fromSecretsManager(props.lndSecrets.tlsCert),
         LND_MACAROON_HEX: ecs.Secret.fromSecretsManager(props.lndSecrets.paymentMacaroon),
       },
       healthCheck: {

@@ -53,7 +53,7 @@ export class PaymentPipeline extends Construct {
       entry: 'functions/outbox/handler.ts',
       environment: {
         PAYOUT_QUEUE_URL: this.payoutQueue.queue.queueUrl,
-        CANCEL_QUEUE_URL: this.cancelQueue.queue.queueUrl,
+        INVOICE_CANCEL_QUEUE_URL: this.cancelQueue.queue.queueUrl,
         EVENT_BUS_NAME: this.bus.eventBusName,
       },
     });

@@ -12,6 +12,7 @@ import { createTable, type Table } from '../../functions/lib/table/client';
 import type { BridgeConfig } from './config';
 import { tableCursorStore } from './cursor-store';
 import { startHealthServer } from './health-server';
+import { startHeartbeat } from './heartbeat';
 import { startInvoiceCancelWorker } from './invoice-cancel-worker';
 import { InvoiceStream } from './invoice-stream';
 import { startLiquidityWatch } from './liquidity-watch';
@@ -113,6 +114,7 @@ export async function startNodeBridge(config: BridgeConfig, overrides: BridgeOve
   });
   const cancels = startInvoiceCancelWorker({ queue: cancelQueue, lnd, log, metrics, ...config.cancels, waitTimeSec: config.payouts.waitTimeSec });
   const liquidity = startLiquidityWatch({ lnd, bus, log, metrics, ...config.liquidity });
+  const heartbeat = startHeartbeat({ table, liquidity, log });
   log.info('node-bridge ready', { httpPort: health.port, lnd: config.lnd.host, queues: config.queues.backend, bus: config.bus.backend });
 
   let stopped: Promise<void> | undefined;
@@ -122,6 +124,7 @@ export async function startNodeBridge(config: BridgeConfig, overrides: BridgeOve
     stop: () =>
       (stopped ??= (async () => {
         stopping = true;
+        heartbeat.stop();
         log.info('node-bridge stopping', { graceMs: config.shutdownGraceMs, paymentsInFlight: payouts.inFlight });
         await Promise.all([payouts.stop(config.shutdownGraceMs), cancels.stop(Math.min(config.shutdownGraceMs, 2000)), invoices.stop(), liquidity.stop()]);
         await health.close();

@@ -23,8 +23,15 @@ export interface LiquidityWatchOptions {
  * side: what we can pay out) or inbound (the peers' side: what we can receive) falls below
  * its threshold: on the way down, then every alertRepeatMs while it stays low.
  */
-export function startLiquidityWatch(options: LiquidityWatchOptions): { stop(): Promise<void> } {
+export interface LiquidityWatch {
+  /** The last balances read from the node, if the last read worked. */
+  latest(): { outboundMsat: number; inboundMsat: number } | undefined;
+  stop(): Promise<void>;
+}
+
+export function startLiquidityWatch(options: LiquidityWatchOptions): LiquidityWatch {
   const { lnd, log, metrics } = options;
+  let latest: { outboundMsat: number; inboundMsat: number } | undefined;
   const lastAlertMs: Record<'outbound' | 'inbound', number | undefined> = { outbound: undefined, inbound: undefined };
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -35,8 +42,10 @@ export function startLiquidityWatch(options: LiquidityWatchOptions): { stop(): P
       balance = await lnd.channelBalance();
     } catch (error) {
       log.warn('could not read channel balances', errorFields(error));
+      latest = undefined;
       return;
     }
+    latest = { outboundMsat: balance.localMsat, inboundMsat: balance.remoteMsat };
     metrics.channelLocalMsat.set(balance.localMsat);
     metrics.channelRemoteMsat.set(balance.remoteMsat);
     const readings = [
@@ -70,6 +79,7 @@ export function startLiquidityWatch(options: LiquidityWatchOptions): { stop(): P
   const timer = setInterval(tick, options.intervalMs);
   timer.unref();
   return {
+    latest: () => latest,
     async stop() {
       stopped = true;
       clearInterval(timer);

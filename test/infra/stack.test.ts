@@ -6,6 +6,15 @@ import { discoverApiRoutes } from '../../infra/api-routes';
 import { parseStackConfig } from '../../infra/config';
 import { applyNagSuppressions } from '../../infra/nag-suppressions';
 import { LightningPaymentsStack } from '../../infra/stack';
+import { readApiConfig } from '../../functions/lib/config';
+import { readWebhookSettings } from '../../functions/lib/webhooks/config';
+import { readBridgeConfig } from '../../node-bridge/src/config';
+
+/** What the deployed process would see: tokens (ARNs, URLs, names) stand in as plausible values. */
+function deployedEnv(variables: Record<string, unknown>): Record<string, string> {
+  const fill = (name: string) => (name.endsWith('_URL') ? 'https://sqs.us-east-1.amazonaws.com/123456789012/queue' : `dummy-${name.toLowerCase()}`);
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : fill(name)]));
+}
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
 
@@ -95,31 +104,28 @@ describe('LightningPaymentsStack', () => {
   });
 
   describe('least privilege', () => {
-    const policiesOf = (roleLogicalIdPart: string) =>
-      Object.values(resourcesOf('AWS::IAM::Policy')).filter((policy) =>
-        JSON.stringify(policy.Properties.Roles).includes(roleLogicalIdPart),
-      );
-    const secretArnOf = (name: string) => JSON.stringify(stack.resolve(stack.lndSecrets[name as 'paymentMacaroon'].secretArn));
+    /** The roles whose policies mention a resource, by the logical ids CloudFormation gives them. */
+    const rolesGranted = (resourceText: string): string[] =>
+      Object.values(resourcesOf('AWS::IAM::Policy'))
+        .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(resourceText))
+        .flatMap((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref));
+    const roleOf = (fn: { function: { role?: unknown } }) => (stack.resolve((fn.function.role as { roleName: string }).roleName) as { Ref: string }).Ref;
 
     it('lets only the bridge read the payment macaroon, never an API function', () => {
-      const payment = secretArnOf('paymentMacaroon');
-      const readers = Object.values(resourcesOf('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(payment));
+      const readers = rolesGranted('lnd-payment-macaroon');
       expect(readers).toHaveLength(1);
-      expect(JSON.stringify(readers[0]!.Properties.Roles)).toContain('NodeBridge');
-      expect(JSON.stringify(readers[0]!.Properties.Roles)).toContain('ExecutionRole');
+      expect(readers[0]).toMatch(/^NodeBridgeTaskExecutionRole/);
     });
 
-    it('gives the invoice route the invoice macaroon, and read-only routes no write access', () => {
-      const invoiceRoute = stack.api.functions.get('POST /v1/invoices')!;
-      const invoiceRole = JSON.stringify(stack.resolve(invoiceRoute.function.role!.roleName));
-      const invoicePolicy = JSON.stringify(Object.values(resourcesOf('AWS::IAM::Policy')).filter((p) => JSON.stringify(p.Properties.Roles).includes(JSON.parse(invoiceRole).Ref)));
-      expect(invoicePolicy).toContain(JSON.parse(secretArnOf('invoiceMacaroon'))['Fn::Join'] ? 'InvoiceMacaroon' : 'invoice-macaroon');
-      expect(invoicePolicy).not.toContain('payment-macaroon');
-
+    it('gives the node-facing routes the invoice macaroon, the others no credentials, and read-only routes no writes', () => {
+      const invoiceMacaroonReaders = rolesGranted('lnd-invoice-macaroon');
       for (const [routeKey, fn] of stack.api.functions) {
+        const usesNode = routeKey === 'POST /v1/invoices' || routeKey === 'POST /v1/withdrawals';
+        expect(invoiceMacaroonReaders.includes(roleOf(fn)), routeKey).toBe(usesNode);
         if (!routeKey.startsWith('GET ')) continue;
-        const role = JSON.parse(JSON.stringify(stack.resolve(fn.function.role!.roleName))).Ref as string;
-        const statements = JSON.stringify(policiesOf(role));
+        const statements = JSON.stringify(
+          Object.values(resourcesOf('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleOf(fn))),
+        );
         expect(statements, routeKey).not.toMatch(/dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)/);
       }
     });
@@ -130,6 +136,38 @@ describe('LightningPaymentsStack', () => {
           const actions = ([] as string[]).concat(statement.Action);
           for (const action of actions) expect(action).not.toMatch(/^(\*|dynamodb:\*|sqs:\*|secretsmanager:\*|s3:\*|events:\*)$/);
         }
+      }
+    });
+  });
+
+  describe('configuration it hands to the code', () => {
+    it("is what the node-bridge's own config accepts", () => {
+      const [taskDefinition] = Object.values(resourcesOf('AWS::ECS::TaskDefinition'));
+      const container = taskDefinition!.Properties.ContainerDefinitions[0] as {
+        Environment: Array<{ Name: string; Value: unknown }>;
+        Secrets: Array<{ Name: string }>;
+      };
+      const env = deployedEnv(Object.fromEntries(container.Environment.map((variable) => [variable.Name, variable.Value])));
+      const secrets: Record<string, string> = {
+        LND_TLS_CERT_PEM: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+        LND_MACAROON_HEX: '0201036c6e64',
+      };
+      for (const secret of container.Secrets) {
+        expect(secrets[secret.Name], `a test value for the secret ${secret.Name}`).toBeDefined();
+        env[secret.Name] = secrets[secret.Name]!;
+      }
+      expect(() => readBridgeConfig(env)).not.toThrow();
+    });
+
+    it('is what every API function and the webhook functions accept', () => {
+      for (const [routeKey, fn] of stack.api.functions) {
+        if (routeKey.startsWith('GET /checkout')) continue;
+        const variables = (stack.resolve((fn.function.node.defaultChild as any).environment) as { variables: Record<string, unknown> }).variables;
+        expect(() => readApiConfig(deployedEnv(variables)), routeKey).not.toThrow();
+      }
+      for (const fn of [stack.webhooks.fanout, stack.webhooks.delivery]) {
+        const variables = (stack.resolve((fn.function.node.defaultChild as any).environment) as { variables: Record<string, unknown> }).variables;
+        expect(() => readWebhookSettings(deployedEnv(variables))).not.toThrow();
       }
     });
   });

@@ -9,7 +9,8 @@ export const METRICS_NAMESPACE = 'LightningPayments';
 export const BridgeHeartbeat = {
   event: 'bridge.heartbeat',
   fields: {
-    oldestInFlightPaymentSec: 'oldest_in_flight_payment_sec',
+    /** Age of the oldest withdrawal not yet final (pending or in flight); 0 when there is none. */
+    oldestOpenWithdrawalSec: 'oldest_open_withdrawal_sec',
     outboundLiquidityMsat: 'outbound_liquidity_msat',
     inboundLiquidityMsat: 'inbound_liquidity_msat',
   },
@@ -23,9 +24,10 @@ export const SettlementCredited = {
 
 export interface BridgeHeartbeatLine {
   event: typeof BridgeHeartbeat.event;
-  oldest_in_flight_payment_sec: number;
-  outbound_liquidity_msat: number;
-  inbound_liquidity_msat: number;
+  oldest_open_withdrawal_sec: number;
+  /** Absent while the node's balances cannot be read. */
+  outbound_liquidity_msat?: number;
+  inbound_liquidity_msat?: number;
 }
 
 export interface SettlementCreditedLine {
