@@ -48,7 +48,14 @@ export interface SqsRequests {
 }
 
 export interface AwsUsage {
-  dynamodb: { calls: Record<string, number>; wru: number; rru: number; conditionFailures: number };
+  dynamodb: {
+    calls: Record<string, number>;
+    wru: number;
+    rru: number;
+    conditionFailures: number;
+    /** Write units by the kind of item written (its `entity`, else its key prefix), GSI writes included. */
+    wruByItem: Record<string, number>;
+  };
   sqs: Record<string, SqsRequests>;
   eventbridge: { putEventsCalls: number; events: number };
   lambda: Record<string, { invocations: number; totalMs: number }>;
@@ -57,7 +64,7 @@ export interface AwsUsage {
 }
 
 export function emptyUsage(): AwsUsage {
-  return { dynamodb: { calls: {}, wru: 0, rru: 0, conditionFailures: 0 }, sqs: {}, eventbridge: { putEventsCalls: 0, events: 0 }, lambda: {}, apiRequests: 0 };
+  return { dynamodb: { calls: {}, wru: 0, rru: 0, conditionFailures: 0, wruByItem: {} }, sqs: {}, eventbridge: { putEventsCalls: 0, events: 0 }, lambda: {}, apiRequests: 0 };
 }
 
 export function addUsage(into: AwsUsage, from: AwsUsage): AwsUsage {
@@ -65,6 +72,7 @@ export function addUsage(into: AwsUsage, from: AwsUsage): AwsUsage {
   into.dynamodb.wru += from.dynamodb.wru;
   into.dynamodb.rru += from.dynamodb.rru;
   into.dynamodb.conditionFailures += from.dynamodb.conditionFailures;
+  for (const [kind, units] of Object.entries(from.dynamodb.wruByItem ?? {})) into.dynamodb.wruByItem[kind] = (into.dynamodb.wruByItem[kind] ?? 0) + units;
   for (const [queue, requests] of Object.entries(from.sqs)) {
     const target = (into.sqs[queue] ??= emptySqs());
     for (const key of Object.keys(requests) as Array<keyof SqsRequests>) target[key] += requests[key];
@@ -130,6 +138,13 @@ function valueSize(value: unknown): number {
     return 3 + Object.entries(value as Record<string, unknown>).reduce((total, [name, element]) => total + 1 + Buffer.byteLength(name, 'utf8') + valueSize(element), 0);
   }
   return 0;
+}
+
+/** What an item is, for the write-unit breakdown: its entity, else the prefix of its partition key. */
+function kindOf(item: Record<string, unknown>, key?: Record<string, unknown>): string {
+  if (typeof item.entity === 'string') return item.entity;
+  const pk = String(item.pk ?? key?.pk ?? '');
+  return pk.split('#')[0]?.toLowerCase() || 'unknown';
 }
 
 const kb = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
@@ -306,7 +321,14 @@ export class UsageMeter {
       return;
     }
     if (call.operation === 'TransactWriteItems') {
-      this.pendingCount(this.transactionUnits(call.input.TransactItems ?? []).then((units) => void (db.wru += units)));
+      this.pendingCount(
+        this.transactionUnits(call.input.TransactItems ?? []).then((byKind) => {
+          for (const [kind, units] of byKind) {
+            db.wru += units;
+            db.wruByItem[kind] = (db.wruByItem[kind] ?? 0) + units;
+          }
+        }),
+      );
       return;
     }
     if (call.operation === 'TransactGetItems') {
@@ -316,6 +338,8 @@ export class UsageMeter {
     const units = capacityUnits(call.output?.ConsumedCapacity, this.options.mainTable);
     if (isWrite) {
       db.wru += units;
+      const kind = call.operation === 'BatchWriteItem' ? 'batch' : kindOf(plainItem(call.input.Item), plainItem(call.input.Key));
+      db.wruByItem[kind] = (db.wruByItem[kind] ?? 0) + units;
       if (call.operation === 'PutItem' && units > 0) {
         const item = plainItem(call.input.Item);
         const size = kb(itemSizeBytes(item));
@@ -333,8 +357,8 @@ export class UsageMeter {
     this.pending.add(tracked);
   }
 
-  private async transactionUnits(items: any[]): Promise<number> {
-    let units = 0;
+  private async transactionUnits(items: any[]): Promise<Map<string, number>> {
+    const byKind = new Map<string, number>();
     for (const entry of items) {
       const put = entry.Put;
       const update = entry.Update;
@@ -344,14 +368,17 @@ export class UsageMeter {
       if (put) item = plainItem(put.Item);
       else if (update && this.options.reader) item = await this.readBack(plainItem(update.Key));
       const size = put || (update && this.options.reader) ? kb(itemSizeBytes(item)) : 1;
-      units += 2 * size;
-      if (entry.ConditionCheck) continue;
-      const expression = String(update?.UpdateExpression ?? '');
-      for (const gsi of GSIS) {
-        if (item[`${gsi}pk`] !== undefined || expression.includes(`${gsi}pk`)) units += size;
+      let units = 2 * size;
+      if (!entry.ConditionCheck) {
+        const expression = String(update?.UpdateExpression ?? '');
+        for (const gsi of GSIS) {
+          if (item[`${gsi}pk`] !== undefined || expression.includes(`${gsi}pk`)) units += size;
+        }
       }
+      const kind = kindOf(item, plainItem(target.Key));
+      byKind.set(kind, (byKind.get(kind) ?? 0) + units);
     }
-    return units;
+    return byKind;
   }
 
   private async readBack(key: Record<string, unknown>): Promise<Record<string, unknown>> {
