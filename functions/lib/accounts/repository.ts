@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, NotFoundError } from '../errors';
 import { IdPrefix, newId } from '../ids';
 import type { LedgerEntryItem } from '../ledger/ledger-entry';
@@ -6,6 +6,7 @@ import type { Table } from '../table/client';
 import { Entity, keys } from '../table/keys';
 import { TransactionRefusedError, transactWrite } from '../table/transact';
 import { putNew } from '../ledger/writes';
+import { queryAll } from '../table/query-all';
 import { newAccountItem, type AccountItem } from './account';
 
 export async function createAccount(
@@ -57,20 +58,9 @@ export async function findAccountIdByExternalId(table: Table, merchantId: string
 
 /** Every ledger entry of the account, oldest first (for checks and reports; the API pages). */
 export async function allLedgerEntries(table: Table, accountId: string): Promise<LedgerEntryItem[]> {
-  const entries: LedgerEntryItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.doc.send(
-      new QueryCommand({
-        TableName: table.name,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.account(accountId).pk, ':prefix': keys.ledgerEntryPrefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    entries.push(...((page.Items ?? []) as LedgerEntryItem[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return entries;
+  return queryAll<LedgerEntryItem>(table, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.account(accountId).pk, ':prefix': keys.ledgerEntryPrefix },
+    ConsistentRead: true,
+  });
 }

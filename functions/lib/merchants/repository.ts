@@ -1,8 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../table/client';
 import { keys } from '../table/keys';
 import type { ApiKeyItem, MerchantItem } from './merchant';
 import { ALL_MERCHANTS } from './merchant';
+import { queryAll } from '../table/query-all';
 
 /** The key's record by its hash, or undefined: keys are only ever looked up hashed. */
 export async function findApiKey(table: Table, keyHash: string): Promise<ApiKeyItem | undefined> {
@@ -17,20 +18,9 @@ export async function findMerchant(table: Table, merchantId: string): Promise<Me
 
 /** Every merchant, oldest first (for the operator; the API never lists merchants). */
 export async function listMerchants(table: Table): Promise<MerchantItem[]> {
-  const merchants: MerchantItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.doc.send(
-      new QueryCommand({
-        TableName: table.name,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :merchants',
-        ExpressionAttributeValues: { ':merchants': ALL_MERCHANTS },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    merchants.push(...((page.Items ?? []) as MerchantItem[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return merchants;
+  return queryAll<MerchantItem>(table, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :merchants',
+    ExpressionAttributeValues: { ':merchants': ALL_MERCHANTS },
+  });
 }

@@ -5,6 +5,7 @@ import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, TransactWri
 import type { Table } from '../table/client';
 import { sleep } from '../bus/timing';
 import type { Queue, QueueMessage, ReceiveOptions, SendOptions } from './queue';
+import { queryAll } from '../table/query-all';
 
 /**
  * The local stand-in for SQS: one item per message in a DynamoDB (Local) table of its own,
@@ -170,22 +171,11 @@ export class LocalQueue implements Queue {
 
   /** Every message still in the queue, visible or not (tests and operators inspect with it). */
   async peekAll(): Promise<LocalQueueItem[]> {
-    const items: LocalQueueItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.doc.send(
-        new QueryCommand({
-          TableName: this.table.name,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': this.pk },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...((page.Items ?? []) as LocalQueueItem[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return queryAll<LocalQueueItem>(this.table, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': this.pk },
+      ConsistentRead: true,
+    });
   }
 
   private newItem(body: string, delaySec: number): LocalQueueItem {

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../table/client';
 import { findObject } from '../table/find';
 import { keys } from '../table/keys';
@@ -14,6 +14,7 @@ import {
   type WebhookDeliveryItem,
 } from './delivery';
 import { disableWebhookEndpoint } from './endpoint-repository';
+import { queryAll } from '../table/query-all';
 
 // Named conditions on the state item: only the worker holding the expected attempt records it.
 const isNew = 'attribute_not_exists(pk)';
@@ -169,20 +170,9 @@ export async function cancelSeries(table: Table, state: DeliveryStateItem, now: 
 
 /** Every attempt logged for an event, to every endpoint (bounded: endpoints × attempts). */
 export async function allDeliveriesOf(table: Table, eventId: string): Promise<WebhookDeliveryItem[]> {
-  const items: WebhookDeliveryItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.doc.send(
-      new QueryCommand({
-        TableName: table.name,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.event(eventId).pk, ':prefix': DELIVERY_SK_PREFIX },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...((page.Items ?? []) as WebhookDeliveryItem[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  return queryAll<WebhookDeliveryItem>(table, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.event(eventId).pk, ':prefix': DELIVERY_SK_PREFIX },
+    ConsistentRead: true,
+  });
 }

@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../errors';
 import type { Table } from '../table/client';
 import { findObject } from '../table/find';
 import { keys, ListKind, merchantListKey } from '../table/keys';
 import type { TransactItem } from '../table/transact';
 import { EndpointStatus, type WebhookEndpointItem } from './endpoint';
+import { queryAll } from '../table/query-all';
 
 const isNew = 'attribute_not_exists(pk)';
 const belongsToMerchant = 'attribute_exists(pk) AND merchant_id = :merchantId';
@@ -28,22 +29,11 @@ export async function getWebhookEndpoint(table: Table, merchantId: string, endpo
 /** Every endpoint of the merchant (at most MAX_ENDPOINTS_PER_MERCHANT, give or take a race). */
 export async function allWebhookEndpoints(table: Table, merchantId: string): Promise<WebhookEndpointItem[]> {
   const { gsi1pk } = merchantListKey(merchantId, ListKind.webhookEndpoints, '');
-  const items: WebhookEndpointItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.doc.send(
-      new QueryCommand({
-        TableName: table.name,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :gsi1pk',
-        ExpressionAttributeValues: { ':gsi1pk': gsi1pk },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...((page.Items ?? []) as WebhookEndpointItem[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  return queryAll<WebhookEndpointItem>(table, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :gsi1pk',
+    ExpressionAttributeValues: { ':gsi1pk': gsi1pk },
+  });
 }
 
 /** Deletes the merchant's endpoint; 404 when it is missing or another merchant's. */
