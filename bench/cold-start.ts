@@ -36,7 +36,6 @@ const LAMBDA_ENV: Record<string, string> = {
   LND_INVOICE_MACAROON_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:macaroon',
   PAYOUT_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/payout',
   INVOICE_CANCEL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/cancel',
-  CANCEL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/cancel',
   EVENT_BUS_NAME: 'bench-bus',
   WEBHOOK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/webhooks',
   WEBHOOK_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/webhooks-dlq',
