@@ -86,10 +86,13 @@ interface TransferRecord {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs: number): Promise<void> {
+async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs: number, diagnose?: () => Promise<string>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${replay}: ${what} not reached within ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      const details = diagnose ? await diagnose().catch((error: unknown) => `(diagnosis failed: ${String(error)})`) : '';
+      throw new Error(`${replay}: ${what} not reached within ${timeoutMs} ms${details ? `\n${details}` : ''}`);
+    }
     await sleep(200);
   }
 }
@@ -310,6 +313,25 @@ describe(`chaos (${profileName}, seed ${seed})`, () => {
       }
       const workloadSec = (Date.now() - started) / 1000;
 
+      /** What is stuck, where its payout message is, and what the bridge last said: for a failed wait. */
+      const diagnose = async (): Promise<string> => {
+        const lines: string[] = [];
+        for (const withdrawal of withdrawals.filter((w) => !w.internal)) {
+          const item = await readItem<WithdrawalItem>(stack, keys.withdrawal(withdrawal.id));
+          const attempts = stack.sim.paymentAttempts(withdrawal.paymentHash);
+          const hanging = withdrawal.outcome === 'hang' && !withdrawal.resolveWith;
+          const done = hanging ? item?.status === 'in_flight' : (item?.status === 'succeeded' || item?.status === 'failed') && (!withdrawal.resolveWith || withdrawal.resolved);
+          if (!done) lines.push(`stuck ${withdrawal.id} ${withdrawal.outcome}${withdrawal.resolveWith ? `→${withdrawal.resolveWith}` : ''}: status ${item?.status}, node attempts ${attempts.attempts}, settled ${attempts.settled}, hash ${withdrawal.paymentHash}`);
+        }
+        const describeQueue = async (name: string, items: Array<{ body: string; receive_count: number; visible_sk: string }>) =>
+          `${name}: ${items.length} message(s) ${items.map((item) => `[${(JSON.parse(item.body) as { withdrawal_id?: string }).withdrawal_id ?? '?'} received ${item.receive_count}× visible ${item.visible_sk.slice(0, 15)}]`).join(' ')}`;
+        lines.push(await describeQueue('payout queue', await stack.pipeline.payoutQueue.peekAll()));
+        lines.push(await describeQueue('payout DLQ', await stack.pipeline.queues.deadLetterQueue(PAYOUT_QUEUE).peekAll()));
+        lines.push(`now ${String(Date.now()).padStart(15, '0')}; bridge running: ${stack.pipeline.bridge?.running}`);
+        lines.push(...(stack.pipeline.bridge?.logs().slice(-15) ?? []));
+        return lines.join('\n');
+      };
+
       // Everything clean again; the bridge up; the hangs that are to be resolved, resolved.
       faults.on = false;
       if (!stack.pipeline.bridge?.running) await startBridge(stack);
@@ -320,6 +342,7 @@ describe(`chaos (${profileName}, seed ${seed})`, () => {
         },
         'every hang to resolve in flight and resolved',
         profile.settleTimeoutMs,
+        diagnose,
       );
       const settled = [...deposits.values()].filter((record) => record.paidOnNodeMsat > 0 || record.paidInternallyMsat > 0);
       await waitFor(
@@ -334,6 +357,7 @@ describe(`chaos (${profileName}, seed ${seed})`, () => {
         },
         'every settlement credited and every payment final',
         profile.settleTimeoutMs,
+        diagnose,
       );
       // Late deposits of internally paid invoices have no status change to wait for: wait for their entries.
       const entriesByAccount = new Map<string, LedgerEntryItem[]>();
