@@ -99,8 +99,11 @@ const envSchema = z
     PAYOUT_VISIBILITY_TIMEOUT_SEC: integer('PAYOUT_VISIBILITY_TIMEOUT_SEC', 2).default(60),
     QUEUE_WAIT_TIME_SEC: integer('QUEUE_WAIT_TIME_SEC').default(20),
     PAYOUT_RETRY_DELAY_SEC: integer('PAYOUT_RETRY_DELAY_SEC').default(10),
-    PAYOUT_MAX_TRACK_SEC: integer('PAYOUT_MAX_TRACK_SEC', 1).default(600),
-    PAYOUT_RECHECK_DELAY_SEC: integer('PAYOUT_RECHECK_DELAY_SEC').default(60),
+    // Short on purpose: a handler follows its payment only this long, then re-queues it, so
+    // payments that hang (stuck HTLCs) cannot hold every payout slot. Our stream ending does
+    // not end the payment at the node; the next look tracks it again.
+    PAYOUT_MAX_TRACK_SEC: integer('PAYOUT_MAX_TRACK_SEC', 1).default(15),
+    PAYOUT_RECHECK_DELAY_SEC: integer('PAYOUT_RECHECK_DELAY_SEC').default(30),
 
     CANCEL_CONCURRENCY: integer('CANCEL_CONCURRENCY', 1).default(4),
     CANCEL_VISIBILITY_TIMEOUT_SEC: integer('CANCEL_VISIBILITY_TIMEOUT_SEC', 1).default(30),
