@@ -81,10 +81,6 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       lnd: { grpcHost: sim.grpcAddress, tlsCertPath: sim.tlsCertPath, adminMacaroonPath: sim.adminMacaroonPath, invoiceMacaroonPath: sim.invoiceMacaroonPath },
       timing: { ...FAST_TIMING, handlerTimeoutSec: options.handlerTimeoutSec },
       bridgeLogFile: path.join(dataDir, 'bridge.log'),
-      // A payment still in flight after 5 s is re-queued instead of holding a payout slot for
-      // the default 600 s: with the default, 8 hangs starve every other payout
-      // (test/chaos/payout-starvation.test.ts). It also exercises the re-queue of long hangs.
-      bridgeEnv: { PAYOUT_MAX_TRACK_SEC: '5' },
       wrapOutboxBus: options.wrapOutboxBus,
     });
     cleanups.push(() => pipeline.stop());
