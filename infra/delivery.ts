@@ -148,7 +148,7 @@ export const delivery = {
   },
   asyncInvokeFailures: { retentionSec: 14 * DAY },
 } as const satisfies {
-  queues: Record<string, QueueDelivery>;
+  queues: Record<string, QueueDelivery | ConsumerDelivery>;
   ruleTargets: Record<string, RuleTargetDelivery>;
   ruleTargetFailures: { retentionSec: number };
   stream: StreamDelivery;
