@@ -7,6 +7,8 @@ import { resolveCredential, secretsManagerClient } from '../lib/node/credentials
 import { LazyInvoiceNode } from '../lib/node/lazy-invoice-node';
 import { LndInvoiceNode } from '../lib/node/lnd-invoice-node';
 import { createTable, type Table } from '../lib/table/client';
+import { secretSealerFromEnv } from '../lib/webhooks/kms-sealer';
+import type { SecretSealer } from '../lib/webhooks/secret-sealer';
 import { IdempotencyStore } from './idempotency';
 import { powertoolsLog, type Log } from './log';
 
@@ -16,6 +18,8 @@ export interface Dependencies {
   node: InvoiceNode;
   config: RouteConfig;
   idempotency: IdempotencyStore;
+  /** Seals the secrets shown only once (webhook signing secrets); the idempotency store seals such answers with it too. */
+  secrets: SecretSealer;
   log: Log;
   /** The clock; tests may pin it. */
   now(): Date;
@@ -30,11 +34,13 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): Depen
     ...(config.region ? { region: config.region } : {}),
     ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
   });
+  const secrets = secretSealerFromEnv(env);
   return {
     table,
     node: lndNodeFromConfig(config),
     config: { publicBaseUrl: config.publicBaseUrl, maxInvoiceMsat: config.maxInvoiceMsat },
-    idempotency: new IdempotencyStore(table),
+    idempotency: new IdempotencyStore(table, { sealer: secrets }),
+    secrets,
     log: powertoolsLog(),
     now: () => new Date(),
   };

@@ -6,6 +6,7 @@ import { IdempotencyInProgressError, IdempotencyKeyReusedError, ValidationError 
 import { idFrom, type IdPrefix } from '../lib/ids';
 import type { Table } from '../lib/table/client';
 import { Entity, keys } from '../lib/table/keys';
+import type { EncryptionContext, SecretSealer } from '../lib/webhooks/secret-sealer';
 
 /**
  * Idempotency-Key, per merchant, as the contract has it: the same key and body replay the
@@ -22,6 +23,13 @@ import { Entity, keys } from '../lib/table/keys';
  * is derived from the seed, so the retry writes the same ids, the table's
  * `attribute_not_exists` conditions refuse a second transfer or payout, and the route
  * answers with the object the first attempt created.
+ *
+ * Answers that carry a secret shown only once (a webhook endpoint's `whsec_`): the route
+ * says so (`sealsStoredResponse`) and the body is kept sealed with the secrets key, never in
+ * plaintext, and opened again for a replay. Why the whole body sealed, rather than a
+ * reference to the endpoint whose secret is re-opened: the replay is byte for byte the
+ * first answer, even after the endpoint was deleted, with no route-specific replay code,
+ * and the record (in every table export) holds nothing a reader without the key can use.
  */
 export const IdempotencyStatus = {
   inProgress: 'in_progress',
@@ -52,6 +60,8 @@ export interface IdempotencyItem {
   ttl_sec: number;
   response_status?: number;
   response_body?: string;
+  /** Instead of response_body, for routes whose answer carries a secret: the body, sealed under responseContext. */
+  response_sealed?: string;
 }
 
 export interface StoredResponse {
@@ -77,6 +87,8 @@ export interface IdempotencyOptions {
   ttlSec?: number;
   /** How long a running request holds its key before another attempt may take it over. @default 60000 */
   lockMs?: number;
+  /** Seals the answers of routes whose answer carries a secret. Without one, such a route cannot keep its answer (500). */
+  sealer?: SecretSealer;
 }
 
 // Named conditions.
@@ -100,10 +112,12 @@ export function requestFingerprint(method: string, path: string, body: unknown):
 export class IdempotencyStore {
   private readonly ttlSec: number;
   private readonly lockMs: number;
+  private readonly sealer: SecretSealer | undefined;
 
   constructor(private readonly table: Table, options: IdempotencyOptions = {}) {
     this.ttlSec = options.ttlSec ?? 86_400;
     this.lockMs = options.lockMs ?? 60_000;
+    this.sealer = options.sealer;
   }
 
   async begin(input: { merchantId: string; key: string; fingerprint: string; now?: Date }): Promise<IdempotencyStart> {
@@ -147,7 +161,11 @@ export class IdempotencyStore {
 
     if (existing.fingerprint !== input.fingerprint) throw new IdempotencyKeyReusedError();
     if (existing.status === IdempotencyStatus.completed) {
-      return { kind: 'replay', response: { status: existing.response_status ?? 500, body: existing.response_body ?? '' } };
+      const body =
+        existing.response_sealed !== undefined
+          ? await this.requireSealer().open(existing.response_sealed, responseContext(input.merchantId, input.key))
+          : (existing.response_body ?? '');
+      return { kind: 'replay', response: { status: existing.response_status ?? 500, body } };
     }
     if (existing.status === IdempotencyStatus.inProgress && existing.locked_until_ms > nowMs) throw new IdempotencyInProgressError();
 
@@ -177,13 +195,21 @@ export class IdempotencyStore {
     return { kind: 'acquired', hold: holdOf({ ...existing, lock_token: token }, true) };
   }
 
-  /** Keeps the response for replays. Only while we still hold the key. */
-  async complete(hold: IdempotencyHold, response: StoredResponse): Promise<void> {
-    await this.updateHeld(hold, 'SET #status = :completed, response_status = :status, response_body = :body REMOVE locked_until_ms', {
+  /** Keeps the response for replays (sealed when it carries a secret). Only while we still hold the key. */
+  async complete(hold: IdempotencyHold, response: StoredResponse, options: { sealed?: boolean } = {}): Promise<void> {
+    const [attribute, body] = options.sealed
+      ? ['response_sealed', await this.requireSealer().seal(response.body, responseContext(hold.merchantId, hold.key))]
+      : ['response_body', response.body];
+    await this.updateHeld(hold, `SET #status = :completed, response_status = :status, ${attribute} = :body REMOVE locked_until_ms`, {
       ':completed': IdempotencyStatus.completed,
       ':status': response.status,
-      ':body': response.body,
+      ':body': body,
     });
+  }
+
+  private requireSealer(): SecretSealer {
+    if (!this.sealer) throw new Error('this idempotency store has no sealer for answers that carry a secret');
+    return this.sealer;
   }
 
   /** Lets a retry run (after a 5xx), keeping fingerprint and seed. */
@@ -219,6 +245,14 @@ export class IdempotencyStore {
       throw error;
     }
   }
+}
+
+/**
+ * A sealed answer opens for its own merchant and key only. The key is hashed: KMS logs the
+ * context in CloudTrail, and a client's key is the client's business.
+ */
+function responseContext(merchantId: string, key: string): EncryptionContext {
+  return { purpose: 'idempotent-response', merchant_id: merchantId, idempotency_key_sha256: createHash('sha256').update(key).digest('hex') };
 }
 
 function holdOf(item: IdempotencyItem, resumed: boolean): IdempotencyHold {

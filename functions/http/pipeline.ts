@@ -59,6 +59,8 @@ export interface RouteSpec<
   errors?: number[];
   /** Honour Idempotency-Key. @default true for POST */
   idempotent?: boolean;
+  /** The answer carries a secret shown only once: its idempotency record keeps it sealed (see ../http/idempotency.ts). */
+  sealsStoredResponse?: boolean;
   handler: (input: HandlerInput<A, Output<P>, Output<Q>, Output<B>>, deps: Dependencies) => Promise<ApiResponse>;
 }
 
@@ -124,7 +126,7 @@ export function route<A extends AuthMode, P extends z.ZodType | undefined = unde
         contentType(),
         jsonBody({ parse: isPost }),
         validate({ path: spec.params, query: spec.query, body: spec.body }),
-        idempotency({ enabled: spec.idempotent ?? isPost, store: () => deps().idempotency, log: () => deps().log }),
+        idempotency({ enabled: spec.idempotent ?? isPost, sealed: spec.sealsStoredResponse ?? false, store: () => deps().idempotency, log: () => deps().log }),
         errorResponses({ log: () => deps().log }),
       ].filter((middleware) => middleware.before ?? middleware.after ?? middleware.onError))
       .handler(async (event) => run(event));

@@ -6,8 +6,10 @@ import { readWebhookSettings } from '../lib/webhooks/config';
 import { deliverWebhookMessage, type DeliveryWorkerDependencies } from '../lib/webhooks/deliver';
 import { lazily, tableFromEnv } from '../lib/webhooks/environment';
 import { postWebhook } from '../lib/webhooks/http-sender';
+import { secretSealerFromEnv } from '../lib/webhooks/kms-sealer';
 import { powertoolsWebhookLog } from '../lib/webhooks/log';
 import { webhookQueues } from '../lib/webhooks/queues';
+import { cachedOpener } from '../lib/webhooks/secret-sealer';
 import { systemResolver } from '../lib/webhooks/ssrf-guard';
 
 /**
@@ -72,6 +74,7 @@ const processDependencies = lazily((): DeliveryWorkerDependencies => {
     resolve: systemResolver,
     send: postWebhook,
     log,
+    secrets: cachedOpener(secretSealerFromEnv()),
   };
 });
 

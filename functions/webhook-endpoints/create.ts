@@ -3,8 +3,16 @@ import { ValidationError } from '../lib/errors';
 import { EVENT_TYPES, type EventType } from '../lib/events/event';
 import { IdPrefix } from '../lib/ids';
 import { readWebhookSettings } from '../lib/webhooks/config';
-import { MAX_ENDPOINTS_PER_MERCHANT, newWebhookEndpointItem, toWebhookEndpoint, type WebhookEndpointItem } from '../lib/webhooks/endpoint';
+import {
+  endpointSecretContext,
+  MAX_ENDPOINTS_PER_MERCHANT,
+  newWebhookEndpointItem,
+  openEndpointSecret,
+  toWebhookEndpoint,
+  type WebhookEndpointItem,
+} from '../lib/webhooks/endpoint';
 import { allWebhookEndpoints, findWebhookEndpoint, insertWebhookEndpoint } from '../lib/webhooks/endpoint-repository';
+import { requireSecretKeyConfigured } from '../lib/webhooks/kms-sealer';
 import { newWebhookSecret } from '../lib/webhooks/signing';
 import { checkWebhookUrl, systemResolver, WebhookTargetRefusedError } from '../lib/webhooks/ssrf-guard';
 import { AuthMode } from '../http/authenticate';
@@ -24,11 +32,14 @@ export const createWebhookEndpointBody = z
   })
   .meta({ id: 'CreateWebhookEndpointRequest' });
 
-// A deployment with bad webhook settings fails at cold start, not on the first request.
-if (process.env.AWS_LAMBDA_FUNCTION_NAME) readWebhookSettings();
+// A deployment with bad webhook settings (or no secrets key) fails at cold start, not on the first request.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) {
+  readWebhookSettings();
+  requireSecretKeyConfigured();
+}
 
-/** The creation answer: the only time the secret is shown. */
-const withSecret = (item: WebhookEndpointItem) => ({ ...toWebhookEndpoint(item), secret: item.secret });
+/** The creation answer: the only time the secret is shown (its idempotency record keeps it sealed). */
+const withSecret = (item: WebhookEndpointItem, secret: string) => ({ ...toWebhookEndpoint(item), secret });
 
 export const createWebhookEndpointRoute = route({
   method: 'POST',
@@ -39,12 +50,13 @@ export const createWebhookEndpointRoute = route({
   auth: AuthMode.secret,
   body: createWebhookEndpointBody,
   response: { status: 201, description: 'The endpoint, with its secret', schema: createdWebhookEndpointSchema },
-  async handler({ auth, body, newId, now, resumed }, { table }) {
+  sealsStoredResponse: true,
+  async handler({ auth, body, newId, now, resumed }, { table, secrets }) {
     const id = newId(IdPrefix.webhookEndpoint);
     if (resumed) {
       // The first attempt may have stored it and lost the answer: that answer is this one.
       const existing = await findWebhookEndpoint(table, id);
-      if (existing?.merchant_id === auth.merchantId) return created(withSecret(existing));
+      if (existing?.merchant_id === auth.merchantId) return created(withSecret(existing, await openEndpointSecret(secrets, existing)));
     }
     const { policy } = readWebhookSettings();
     try {
@@ -57,16 +69,17 @@ export const createWebhookEndpointRoute = route({
     if (existing.length >= MAX_ENDPOINTS_PER_MERCHANT) {
       throw new ValidationError(`A merchant can have at most ${MAX_ENDPOINTS_PER_MERCHANT} webhook endpoints; delete one first`);
     }
+    const secret = newWebhookSecret();
     const item = newWebhookEndpointItem({
       id,
       merchantId: auth.merchantId,
       url: body.url,
       events: body.events,
-      secret: newWebhookSecret(),
+      sealedSecret: await secrets.seal(secret, endpointSecretContext({ merchantId: auth.merchantId, endpointId: id })),
       createdAt: now.toISOString(),
     });
     await insertWebhookEndpoint(table, item);
-    return created(withSecret(item));
+    return created(withSecret(item, secret));
   },
 });
 

@@ -6,6 +6,7 @@ import { dependenciesFromEnv } from '../../functions/http/dependencies';
 import { createTableInput } from '../../functions/lib/table/definition';
 import { startLocalWebhooks, type LocalWebhooks } from '../../functions/lib/webhooks/local-stack';
 import { readWebhookSettings } from '../../functions/lib/webhooks/config';
+import { secretSealerFromEnv } from '../../functions/lib/webhooks/kms-sealer';
 import { routes } from '../../functions/routes';
 import { startLndSimulator, type LndSimulator } from '../../lnd-simulator';
 import { checkoutPages } from './checkout-pages';
@@ -113,12 +114,15 @@ export async function startLocalStack(settings: LocalStackSettings, log: (line: 
       LND_GRPC_HOST: lnd.grpcHost,
       LND_TLS_CERT_PATH: lnd.tlsCertPath,
       LND_INVOICE_MACAROON_PATH: lnd.invoiceMacaroonPath,
+      // The local stand-in for the KMS key that seals webhook signing secrets (made 0600 on first start).
+      WEBHOOK_SECRETS_KEY_FILE: path.join(settings.dataDir, 'webhook-secrets.key'),
     };
     const webhooks: LocalWebhooks = startLocalWebhooks({
       table: pipeline.table,
       queues: pipeline.queues,
       addRule: (rule) => pipeline.addRule(rule),
       settings: readWebhookSettings(env),
+      secrets: secretSealerFromEnv(env),
     });
     stops.push(() => webhooks.stop());
 

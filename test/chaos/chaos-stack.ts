@@ -7,6 +7,7 @@
  * client reads for the checks.
  */
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { LndClient } from '../../functions/lib/lnd';
 import { DEFAULT_MAX_INVOICE_MSAT } from '../../functions/lib/money';
 import { LndInvoiceNode } from '../../functions/lib/node/lnd-invoice-node';
 import { createTable, type Table } from '../../functions/lib/table/client';
+import { localSecretSealer } from '../../functions/lib/webhooks/secret-sealer';
 import { routes } from '../../functions/routes';
 import { localDynamoDbClient } from '../../infra/local/dynamodb-local';
 import { bindRoutes, startHttpServer } from '../../infra/local/http-server';
@@ -88,12 +90,14 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     const lnd = LndClient.fromFiles({ host: sim.grpcAddress, tlsCertPath: sim.tlsCertPath, macaroonPath: sim.invoiceMacaroonPath });
     cleanups.push(async () => lnd.close());
     const apiErrors: string[] = [];
+    const secrets = localSecretSealer(randomBytes(32));
     const deps: Dependencies = {
       table: apiTable,
       node: new LndInvoiceNode(lnd),
       config: { publicBaseUrl: 'http://127.0.0.1', maxInvoiceMsat: DEFAULT_MAX_INVOICE_MSAT },
       // A request that died holding its key frees it after 3 s, so a retrying client is not stuck for a minute.
-      idempotency: new IdempotencyStore(apiTable, { lockMs: 3_000 }),
+      idempotency: new IdempotencyStore(apiTable, { lockMs: 3_000, sealer: secrets }),
+      secrets,
       log: {
         error: (message, details) => void apiErrors.push(`${message} ${JSON.stringify(details ?? {})}`.slice(0, 300)),
         warn: () => undefined,

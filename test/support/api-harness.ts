@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { DEFAULT_MAX_INVOICE_MSAT } from '../../functions/lib/money';
 import type { InvoiceNode } from '../../functions/lib/node/invoice-node';
 import { LndInvoiceNode } from '../../functions/lib/node/lnd-invoice-node';
 import type { Table } from '../../functions/lib/table/client';
+import { localSecretSealer, type SecretSealer } from '../../functions/lib/webhooks/secret-sealer';
 import { routes as registeredRoutes } from '../../functions/routes';
 import { createTestTable } from './table';
 
@@ -42,6 +44,8 @@ export interface ApiHarnessOptions {
   now?: () => Date;
   /** Replace the node the API talks to (e.g. one that fails); the simulator still runs. */
   node?: (simulatorNode: InvoiceNode) => InvoiceNode;
+  /** Seals webhook secrets and the answers that carry them. @default the local sealer with a fresh key */
+  secrets?: SecretSealer;
 }
 
 export interface ApiReply<T = any> {
@@ -109,11 +113,13 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       error: (message, details) => void loggedErrors.push({ message, ...(details ? { details } : {}) }),
       warn: () => undefined,
     };
+    const secrets = options.secrets ?? localSecretSealer(randomBytes(32));
     const deps: Dependencies = {
       table,
       node,
       config: { publicBaseUrl: 'http://127.0.0.1:3000', maxInvoiceMsat: DEFAULT_MAX_INVOICE_MSAT, ...options.config },
-      idempotency: new IdempotencyStore(table, options.idempotency),
+      idempotency: new IdempotencyStore(table, { sealer: secrets, ...options.idempotency }),
+      secrets,
       log,
       now: options.now ?? (() => new Date()),
     };

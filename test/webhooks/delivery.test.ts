@@ -39,7 +39,7 @@ describe('webhook delivery', () => {
   async function scenario(input: { url?: string; events?: EventType[]; type?: EventType } = {}) {
     const merchantId = newMerchantId();
     const endpoint = await putEndpoint(table, { merchantId, url: input.url ?? receiver.url, ...(input.events ? { events: input.events } : {}) });
-    receiver.secret = endpoint.secret;
+    receiver.secret = endpoint.signingSecret;
     const event = await putEvent(table, { merchantId, type: input.type ?? EventType.invoicePaid, createdAt: clock.now() });
     const fanned = await fanOutDomainEvent({ table, queue: worker.queue, clock, log: worker.log }, domainEventDetail(event));
     return { merchantId, endpoint, event, fanned };
@@ -256,7 +256,7 @@ describe('webhook delivery', () => {
     clock.advance(6_000);
     await handleVisible(worker);
     const stored = JSON.stringify([await allDeliveriesOf(table, event.id), await findDeliveryState(table, event.id, endpoint.id)]);
-    const secretKey = endpoint.secret.slice('whsec_'.length);
+    const secretKey = endpoint.signingSecret.slice('whsec_'.length);
     for (const text of [stored, JSON.stringify(worker.queue.sent), worker.log.lines.join('\n')]) {
       expect(text).not.toContain(secretKey);
       expect(text).not.toContain(endpoint.url);

@@ -58,7 +58,7 @@ describe('Lambda entry points', () => {
     const worker = testWorker(table, clock);
     const merchantId = newMerchantId();
     const endpoint = await putEndpoint(table, { merchantId, url: receiver.url });
-    receiver.secret = endpoint.secret;
+    receiver.secret = endpoint.signingSecret;
     const event = await putEvent(table, { merchantId });
     await createFanOutHandler({ table, queue: worker.queue, clock, log: worker.log })(busEvent(BusSource.ledger, LedgerDetailType.domainEvent, domainEventDetail(event)));
     const [body] = worker.queue.takeVisible();

@@ -11,7 +11,7 @@ import { startLocalWebhooks, type LocalWebhooks } from '../../functions/lib/webh
 import { localDynamoDbClient } from '../../infra/local/dynamodb-local';
 import { ensureLocalQueueTable, localQueueTableName } from '../../infra/local/local-queue-table';
 import { dynamoDbEndpoint, useTestTable } from '../support/table';
-import { capturingLog, domainEventDetail, localSettings, newMerchantId, putEndpoint, putEvent } from './support/fixtures';
+import { capturingLog, domainEventDetail, localSettings, newMerchantId, putEndpoint, putEvent, testSecrets } from './support/fixtures';
 import { startReceiver, type Receiver } from './support/receiver';
 
 /**
@@ -35,7 +35,7 @@ describe('webhooks on the local stack', () => {
     queueTable = createTable(localQueueTableName(table.name), { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const queues = new LocalQueues(queueTable, { pollIntervalMs: 50 });
     bus = new LocalBus({ queues, ingressPollIntervalMs: 50, retryBaseSec: 0.2, waitTimeSec: 1 });
-    webhooks = startLocalWebhooks({ table, queues, addRule: (rule) => bus.addRule(rule), settings: localSettings(2_000), log, waitTimeSec: 1, expiryIntervalMs: 0 });
+    webhooks = startLocalWebhooks({ table, queues, addRule: (rule) => bus.addRule(rule), settings: localSettings(2_000), secrets: testSecrets, log, waitTimeSec: 1, expiryIntervalMs: 0 });
     bus.start();
     receiver = await startReceiver();
   });
@@ -57,7 +57,7 @@ describe('webhooks on the local stack', () => {
   it('delivers a domain event from the bus to the endpoint, signed, and logs it', async () => {
     const merchantId = newMerchantId();
     const endpoint = await putEndpoint(table, { merchantId, url: receiver.url });
-    receiver.secret = endpoint.secret;
+    receiver.secret = endpoint.signingSecret;
     receiver.reply = () => ({ status: 200 });
 
     const event = await publish(merchantId);
@@ -73,7 +73,7 @@ describe('webhooks on the local stack', () => {
   it('retries after a failure through the local queue, about 5 s later in real time', async () => {
     const merchantId = newMerchantId();
     const endpoint = await putEndpoint(table, { merchantId, url: receiver.url });
-    receiver.secret = endpoint.secret;
+    receiver.secret = endpoint.signingSecret;
     let calls = 0;
     receiver.reply = (request) => (request.headers['webhook-id'] && ++calls === 1 ? { status: 500 } : { status: 200 });
 

@@ -44,7 +44,7 @@ describe('webhook retry schedule (controllable clock)', () => {
     const worker = testWorker(table, clock, { random: seededRandom(42) });
     const merchantId = newMerchantId();
     const endpoint = await putEndpoint(table, { merchantId, url: receiver.url });
-    receiver.secret = endpoint.secret;
+    receiver.secret = endpoint.signingSecret;
     receiver.reply = () => ({ status: 500 });
     const arrivals: number[] = [];
     const timestamps: string[] = [];
@@ -114,7 +114,7 @@ describe('webhook retry schedule (controllable clock)', () => {
     const worker = testWorker(table, clock, { random: () => 0 });
     const merchantId = newMerchantId();
     const endpoint = await putEndpoint(table, { merchantId, url: receiver.url });
-    receiver.secret = endpoint.secret;
+    receiver.secret = endpoint.signingSecret;
     let calls = 0;
     receiver.reply = () => (++calls === 1 ? { status: 500 } : { status: 200 });
     const event = await putEvent(table, { merchantId });

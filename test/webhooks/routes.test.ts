@@ -42,7 +42,7 @@ describe('webhook endpoints and events over HTTP', () => {
   beforeEach(() => {
     setEnv(LOCAL_STACK_ENV);
     clock = new ManualClock(Date.now());
-    worker = testWorker(api.table, clock);
+    worker = testWorker(api.table, clock, { secrets: api.deps.secrets });
     useWebhookQueues({ deliveries: worker.queue, deadLetters: worker.deadLetters });
     receiver.reply = () => ({ status: 200 });
   });

@@ -8,7 +8,15 @@ import { stateOf, type Middleware, type PipelineRequest } from '../state';
  * so only requests the route will actually run take the key; its onError runs after the
  * error mapping, so it sees the status the client gets.
  */
-export function idempotency(options: { enabled: boolean; store: () => IdempotencyStore; log: () => Log }): Middleware {
+type IdempotencyMiddlewareOptions = {
+  enabled: boolean;
+  /** Keep the answer sealed: it carries a secret. */
+  sealed: boolean;
+  store: () => IdempotencyStore;
+  log: () => Log;
+};
+
+export function idempotency(options: IdempotencyMiddlewareOptions): Middleware {
   if (!options.enabled) return {};
   return {
     async before(request) {
@@ -39,7 +47,7 @@ export function idempotency(options: { enabled: boolean; store: () => Idempotenc
   };
 }
 
-async function settle(request: PipelineRequest, options: { store: () => IdempotencyStore; log: () => Log }): Promise<void> {
+async function settle(request: PipelineRequest, options: IdempotencyMiddlewareOptions): Promise<void> {
   const state = stateOf(request);
   const hold = state.hold;
   const response = request.response;
@@ -47,7 +55,7 @@ async function settle(request: PipelineRequest, options: { store: () => Idempote
   state.hold = undefined;
   try {
     if (response && response.statusCode !== undefined && response.statusCode < 500) {
-      await options.store().complete(hold, { status: response.statusCode, body: response.body ?? '' });
+      await options.store().complete(hold, { status: response.statusCode, body: response.body ?? '' }, { sealed: options.sealed });
     } else {
       await options.store().release(hold);
     }

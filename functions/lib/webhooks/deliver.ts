@@ -6,13 +6,14 @@ import type { Clock } from './clock';
 import type { WebhookSettings } from './config';
 import { AttemptStatus, DeliveryStateStatus, deliveryMessageSchema, type DeadLetter, type DeliveryMessage, type DeliveryStateItem } from './delivery';
 import { cancelSeries, findDeliveryState, recordAttempt } from './delivery-repository';
-import { EndpointStatus } from './endpoint';
+import { EndpointStatus, openEndpointSecret } from './endpoint';
 import { findWebhookEndpoint } from './endpoint-repository';
 import type { WebhookReply, WebhookSender } from './http-sender';
 import type { WebhookLog } from './log';
 import { MAX_RETRY_AFTER_MS, nextRetryDelayMs, type Random } from './retry-schedule';
 import { parseRetryAfterMs, RETRY_AFTER_STATUSES } from './retry-after';
 import { enqueueAttempt, nextMessageOf, type QueueSender } from './series';
+import type { SecretOpener } from './secret-sealer';
 import { signWebhook } from './signing';
 import type { Resolver } from './ssrf-guard';
 
@@ -28,6 +29,8 @@ export interface DeliveryWorkerDependencies {
   resolve: Resolver;
   send: WebhookSender;
   log: WebhookLog;
+  /** Opens endpoints' sealed signing secrets (KMS Decrypt in AWS, behind a short cache). */
+  secrets: SecretOpener;
 }
 
 export const DeliveryOutcome = {
@@ -90,11 +93,13 @@ export async function deliverWebhookMessage(deps: DeliveryWorkerDependencies, bo
   }
 
   const payload = JSON.stringify(toDomainEvent(event));
+  // Throws on a key service outage (the message comes back) or a refused seal (DLQ after the receive limit).
+  const secret = await openEndpointSecret(deps.secrets, endpoint);
   const attemptedAt = deps.clock.now();
   const started = performance.now();
   const reply = await deps.send({
     url: endpoint.url,
-    headers: { ...signWebhook(endpoint.secret, event.id, attemptedAt, payload) },
+    headers: { ...signWebhook(secret, event.id, attemptedAt, payload) },
     body: payload,
     timeoutMs: deps.settings.timeoutMs,
     policy: deps.settings.policy,

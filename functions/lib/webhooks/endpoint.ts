@@ -1,5 +1,6 @@
 import { EVENT_TYPES, type EventType } from '../events/event';
 import { Entity, keys, ListKind, merchantListKey } from '../table/keys';
+import type { EncryptionContext, SecretOpener } from './secret-sealer';
 
 export const EndpointStatus = {
   enabled: 'enabled',
@@ -22,8 +23,13 @@ export interface WebhookEndpointItem {
   all_events: boolean;
   /** The types subscribed to when not all_events. */
   events: EventType[];
-  /** Signing secret: shown once at creation, then only ever used to sign. */
-  secret: string;
+  /**
+   * The signing secret, sealed with the webhook secrets key (secret-sealer.ts) under
+   * endpointSecretContext: shown once at creation, then only ever opened to sign.
+   */
+  sealed_secret: string;
+  /** Items written before secrets were sealed kept the plaintext here; `npm run admin -- webhooks:seal-secrets` seals them. */
+  secret?: string;
   status: EndpointStatus;
   disabled_at: string | null;
   created_at: string;
@@ -45,7 +51,7 @@ export function newWebhookEndpointItem(input: {
   merchantId: string;
   url: string;
   events: EventType[] | undefined;
-  secret: string;
+  sealedSecret: string;
   createdAt: string;
 }): WebhookEndpointItem {
   const allEvents = input.events === undefined;
@@ -57,7 +63,7 @@ export function newWebhookEndpointItem(input: {
     url: input.url,
     all_events: allEvents,
     events: allEvents ? [] : [...new Set(input.events)],
-    secret: input.secret,
+    sealed_secret: input.sealedSecret,
     status: EndpointStatus.enabled,
     disabled_at: null,
     created_at: input.createdAt,
@@ -75,4 +81,16 @@ export function subscribesTo(item: Pick<WebhookEndpointItem, 'all_events' | 'eve
 
 export function toWebhookEndpoint(item: WebhookEndpointItem): WebhookEndpoint {
   return { id: item.id, url: item.url, events: subscribedTypes(item), status: item.status, created_at: item.created_at };
+}
+
+/** What an endpoint's sealed secret is bound to: it opens on this endpoint of this merchant only. */
+export function endpointSecretContext(endpoint: { merchantId: string; endpointId: string }): EncryptionContext {
+  return { purpose: 'webhook-signing-secret', merchant_id: endpoint.merchantId, endpoint_id: endpoint.endpointId };
+}
+
+/** The plaintext signing secret, to sign with (or to show in the creation answer). */
+export async function openEndpointSecret(opener: SecretOpener, item: Pick<WebhookEndpointItem, 'id' | 'merchant_id' | 'sealed_secret' | 'secret'>): Promise<string> {
+  // An item written before sealing: it keeps working until the migration seals it.
+  if (item.sealed_secret === undefined && item.secret !== undefined) return item.secret;
+  return opener.open(item.sealed_secret, endpointSecretContext({ merchantId: item.merchant_id, endpointId: item.id }));
 }

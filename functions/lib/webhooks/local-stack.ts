@@ -11,6 +11,7 @@ import type { DeliveryWorkerDependencies } from './deliver';
 import { postWebhook } from './http-sender';
 import { silentWebhookLog, type WebhookLog } from './log';
 import { LOCAL_WEBHOOK_QUEUE, useWebhookQueues } from './queues';
+import type { SecretOpener } from './secret-sealer';
 import { systemResolver } from './ssrf-guard';
 
 export const WEBHOOK_FAN_OUT_RULE = 'webhook-fan-out';
@@ -21,6 +22,8 @@ export interface LocalWebhooksOptions {
   queues: LocalQueues;
   /** Where the fan-out rule goes: the pipeline's `addRule` (or LocalBus.addRule). */
   addRule(rule: BusRule): void;
+  /** Opens endpoints' sealed signing secrets: the local sealer, with the API's key. */
+  secrets: SecretOpener;
   /** @default read from the environment (the local stack sets WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE_TARGETS) */
   settings?: WebhookSettings;
   clock?: Clock;
@@ -70,6 +73,7 @@ export function startLocalWebhooks(options: LocalWebhooksOptions): LocalWebhooks
     resolve: systemResolver,
     send: postWebhook,
     log,
+    secrets: options.secrets,
   };
   const worker = startWebhookDeliveryWorker({
     queue: deliveryQueue,

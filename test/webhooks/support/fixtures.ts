@@ -1,13 +1,15 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
 import { EventType, newEventItem, type EventItem } from '../../../functions/lib/events/event';
 import { IdPrefix, newId } from '../../../functions/lib/ids';
 import type { Table } from '../../../functions/lib/table/client';
 import { readWebhookSettings, type WebhookSettings } from '../../../functions/lib/webhooks/config';
 import { deliverWebhookMessage, type DeliveryOutcome, type DeliveryWorkerDependencies } from '../../../functions/lib/webhooks/deliver';
-import { newWebhookEndpointItem, type WebhookEndpointItem } from '../../../functions/lib/webhooks/endpoint';
+import { endpointSecretContext, newWebhookEndpointItem, type WebhookEndpointItem } from '../../../functions/lib/webhooks/endpoint';
 import { insertWebhookEndpoint } from '../../../functions/lib/webhooks/endpoint-repository';
 import { postWebhook } from '../../../functions/lib/webhooks/http-sender';
 import type { WebhookLog } from '../../../functions/lib/webhooks/log';
+import { localSecretSealer } from '../../../functions/lib/webhooks/secret-sealer';
 import { newWebhookSecret } from '../../../functions/lib/webhooks/signing';
 import type { Resolver } from '../../../functions/lib/webhooks/ssrf-guard';
 import { ClockedQueue } from './clocked-queue';
@@ -43,21 +45,27 @@ export function capturingLog(): CapturingLog {
 
 export const newMerchantId = () => newId(IdPrefix.merchant);
 
+/** The tests' webhook secrets key (the local sealer, as on the local stack). */
+export const testSecrets = localSecretSealer(randomBytes(32));
+
+/** An endpoint as the create route writes it (its secret sealed), with the plaintext for the receiver to verify with. */
 export async function putEndpoint(
   table: Table,
   input: { merchantId: string; url: string; events?: EventType[]; createdAt?: Date },
-): Promise<WebhookEndpointItem> {
+): Promise<WebhookEndpointItem & { signingSecret: string }> {
   const createdAt = input.createdAt ?? new Date();
+  const id = newId(IdPrefix.webhookEndpoint, createdAt.getTime());
+  const signingSecret = newWebhookSecret();
   const item = newWebhookEndpointItem({
-    id: newId(IdPrefix.webhookEndpoint, createdAt.getTime()),
+    id,
     merchantId: input.merchantId,
     url: input.url,
     events: input.events,
-    secret: newWebhookSecret(),
+    sealedSecret: await testSecrets.seal(signingSecret, endpointSecretContext({ merchantId: input.merchantId, endpointId: id })),
     createdAt: createdAt.toISOString(),
   });
   await insertWebhookEndpoint(table, item);
-  return item;
+  return { ...item, signingSecret };
 }
 
 /** An event as the ledger writes it (in the same transaction as the money change). */
@@ -102,6 +110,7 @@ export function testWorker(table: Table, clock: ManualClock, overrides: Partial<
     resolve: stubResolver({}),
     send: postWebhook,
     log,
+    secrets: testSecrets,
     ...overrides,
   };
   return { deps, queue, deadLetters, log };

@@ -1,0 +1,84 @@
+import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../config';
+import { envelopeSealer, localSecretSealer, SecretRefusedError, type DataKeyService, type SecretSealer } from './secret-sealer';
+
+/**
+ * KMS as the data key service: GenerateDataKey (AES_256) for each secret sealed, Decrypt to
+ * open. Both carry the encryption context, so KMS itself refuses a data key presented with
+ * another item's context; Decrypt names the key, so a blob from another key is refused too.
+ */
+export function kmsDataKeyService(client: KMSClient, keyId: string): DataKeyService {
+  return {
+    async generateDataKey(context) {
+      const reply = await client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: { ...context } }));
+      if (!reply.Plaintext || !reply.CiphertextBlob) throw new Error('KMS GenerateDataKey answered without a key');
+      return { plaintextKey: Buffer.from(reply.Plaintext), encryptedKey: Buffer.from(reply.CiphertextBlob) };
+    },
+    async decryptDataKey(encryptedKey, context) {
+      try {
+        const reply = await client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: encryptedKey, EncryptionContext: { ...context } }));
+        if (!reply.Plaintext) throw new Error('KMS Decrypt answered without a key');
+        return Buffer.from(reply.Plaintext);
+      } catch (error) {
+        // A wrong context or a damaged blob; anything else (throttling, network) is retried by the caller.
+        if (error instanceof InvalidCiphertextException) throw new SecretRefusedError(undefined, { cause: error });
+        throw error;
+      }
+    },
+  };
+}
+
+export function kmsSecretSealer(client: KMSClient, keyId: string): SecretSealer {
+  return envelopeSealer(kmsDataKeyService(client, keyId));
+}
+
+/** The local master key: 32 random bytes in a file only its owner may read, made on first use. */
+export function localMasterKeyFile(path: string): Buffer {
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    // 'wx': two processes starting at once cannot both write a key.
+    writeFileSync(path, randomBytes(32), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  chmodSync(path, 0o600);
+  const key = readFileSync(path);
+  if (key.length !== 32) throw new ConfigError(`WEBHOOK_SECRETS_KEY_FILE ${path} must hold exactly 32 bytes`);
+  return key;
+}
+
+const envSchema = z.object({
+  WEBHOOK_SECRETS_KMS_KEY_ARN: z.string().regex(/^arn:aws[a-z-]*:kms:/, 'WEBHOOK_SECRETS_KMS_KEY_ARN must be a KMS key ARN').optional(),
+  WEBHOOK_SECRETS_KEY_FILE: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1).optional(),
+});
+
+/**
+ * The sealer of this deployment: KMS in AWS (WEBHOOK_SECRETS_KMS_KEY_ARN, set only on the
+ * functions granted the key), the key file locally (WEBHOOK_SECRETS_KEY_FILE). With neither,
+ * a sealer that refuses every call: functions that never see secrets need no key.
+ */
+export function secretSealerFromEnv(env: NodeJS.ProcessEnv = process.env, kmsConfig: KMSClientConfig = {}): SecretSealer {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  const { WEBHOOK_SECRETS_KMS_KEY_ARN: keyArn, WEBHOOK_SECRETS_KEY_FILE: keyFile, AWS_REGION: region } = parsed.data;
+  if (keyArn && keyFile) throw new ConfigError('Invalid configuration: set WEBHOOK_SECRETS_KMS_KEY_ARN or WEBHOOK_SECRETS_KEY_FILE, not both');
+  if (keyArn) return kmsSecretSealer(new KMSClient({ ...(region ? { region } : {}), ...kmsConfig }), keyArn);
+  if (keyFile) return localSecretSealer(localMasterKeyFile(keyFile));
+  const missing = async (): Promise<never> => {
+    throw new ConfigError('no key for webhook secrets: set WEBHOOK_SECRETS_KMS_KEY_ARN (AWS) or WEBHOOK_SECRETS_KEY_FILE (local)');
+  };
+  return { seal: missing, open: missing };
+}
+
+/** For a function that must seal or open: fails at cold start rather than on the first request. */
+export function requireSecretKeyConfigured(env: NodeJS.ProcessEnv = process.env): void {
+  if (!env.WEBHOOK_SECRETS_KMS_KEY_ARN && !env.WEBHOOK_SECRETS_KEY_FILE) {
+    throw new ConfigError('Invalid configuration: WEBHOOK_SECRETS_KMS_KEY_ARN must name the webhook secrets key');
+  }
+}
