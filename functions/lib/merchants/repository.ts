@@ -5,9 +5,12 @@ import type { ApiKeyItem, MerchantItem } from './merchant';
 import { ALL_MERCHANTS } from './merchant';
 import { queryAll } from '../table/query-all';
 
-/** The key's record by its hash, or undefined: keys are only ever looked up hashed. */
+/**
+ * The key's record by its hash, or undefined: keys are only ever looked up hashed. Strongly
+ * consistent, so a key rotated or revoked a moment ago is refused at once.
+ */
 export async function findApiKey(table: Table, keyHash: string): Promise<ApiKeyItem | undefined> {
-  const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.apiKey(keyHash) }));
+  const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.apiKey(keyHash), ConsistentRead: true }));
   return Item as ApiKeyItem | undefined;
 }
 
