@@ -5,11 +5,13 @@
  *   npm run admin -- merchant:create --name "Shop"
  *   npm run admin -- merchant:list
  *   npm run admin -- key:rotate --merchant mch_... --kind secret|invoice
+ *   npm run admin -- webhooks:seal-secrets   (once after upgrading: seals plaintext webhook secrets)
  *
  * Output is JSON, one line per result; errors are one line on stderr and exit code 1.
  */
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -20,6 +22,9 @@ import { listMerchants } from '../functions/lib/merchants/repository';
 import { KeyRotationConflictError, rotateApiKey } from '../functions/lib/merchants/rotate-key';
 import { NotFoundError } from '../functions/lib/errors';
 import { createTable, type Table } from '../functions/lib/table/client';
+import { secretSealerFromEnv } from '../functions/lib/webhooks/kms-sealer';
+import { sealLegacyWebhookSecrets } from '../functions/lib/webhooks/seal-legacy-secrets';
+import type { SecretSealer } from '../functions/lib/webhooks/secret-sealer';
 
 export const DEFAULT_LOCAL_TABLE = 'lightning-payments';
 
@@ -76,6 +81,20 @@ async function checkTable(target: AdminTarget): Promise<void> {
   }
 }
 
+/**
+ * The webhook secrets key: WEBHOOK_SECRETS_KMS_KEY_ARN (the stack output) for AWS, else the
+ * local stack's key file under DATA_DIR. Never a new key: secrets sealed under a key nobody
+ * else has would no longer open.
+ */
+function webhookSecretsSealer(target: AdminTarget, env: NodeJS.ProcessEnv): SecretSealer {
+  if (env.WEBHOOK_SECRETS_KMS_KEY_ARN || env.WEBHOOK_SECRETS_KEY_FILE) return secretSealerFromEnv({ ...env, AWS_REGION: target.region });
+  const keyFile = join(env.DATA_DIR || '.data', 'webhook-secrets.key');
+  if (!target.endpoint || !existsSync(keyFile)) {
+    throw new UsageError('webhooks:seal-secrets needs WEBHOOK_SECRETS_KMS_KEY_ARN (see the stack outputs), or the local stack\'s key file (DATA_DIR/webhook-secrets.key)');
+  }
+  return secretSealerFromEnv({ WEBHOOK_SECRETS_KEY_FILE: keyFile });
+}
+
 export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.env, print: (line: string) => void = console.log): Promise<void> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
@@ -117,8 +136,12 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
         print(JSON.stringify({ merchant_id: merchantId, kind, [kind === 'secret' ? 'secret_key' : 'invoice_key']: key }));
       });
     }
+    case 'webhooks:seal-secrets': {
+      const sealer = webhookSecretsSealer(adminTarget(env), env);
+      return run(async (table) => print(JSON.stringify(await sealLegacyWebhookSecrets(table, sealer))));
+    }
     default:
-      throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}; use merchant:create, merchant:list or key:rotate`);
+      throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}; use merchant:create, merchant:list, key:rotate or webhooks:seal-secrets`);
   }
 }
 
