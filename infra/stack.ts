@@ -61,6 +61,8 @@ export class LightningPaymentsStack extends Stack {
     });
     // Redelivery starts a new delivery series on the webhook queue.
     this.webhooks.deliveryQueue.queue.grantSendMessages(this.api.functions.get('POST /v1/events/{id}/redeliver')!.function);
+    // Creating an endpoint seals its new secret (and the answer its idempotency record keeps).
+    this.webhooks.grantSealSecrets(this.api.functions.get('POST /v1/webhook-endpoints')!.function);
 
     this.bridge = new NodeBridgeService(this, 'NodeBridge', {
       table,
@@ -75,6 +77,8 @@ export class LightningPaymentsStack extends Stack {
 
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'ExportsBucket', { value: this.exports.bucket.bucketName });
+    // For `npm run admin -- webhooks:seal-secrets` (WEBHOOK_SECRETS_KMS_KEY_ARN).
+    new CfnOutput(this, 'WebhookSecretsKeyArn', { value: this.webhooks.secretsKey.keyArn });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       deadLetterQueues: {

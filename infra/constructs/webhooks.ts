@@ -1,11 +1,16 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { DurableQueue } from './durable-queue';
 import { ServiceFunction } from './service-function';
+
+/** Where the functions that seal or open webhook secrets find the key (kms-sealer.ts reads it). */
+export const SECRETS_KEY_ENV = 'WEBHOOK_SECRETS_KMS_KEY_ARN';
 
 export interface WebhooksProps {
   readonly table: dynamodb.TableV2;
@@ -23,9 +28,20 @@ export class Webhooks extends Construct {
   public readonly fanout: ServiceFunction;
   public readonly delivery: ServiceFunction;
   public readonly invoiceExpiry: ServiceFunction;
+  /**
+   * Seals endpoints' signing secrets (envelope encryption, functions/lib/webhooks/secret-sealer.ts):
+   * the table, its idempotency records and every export hold them only sealed under this key.
+   * Retained: destroying it would leave every endpoint's secret unopenable.
+   */
+  public readonly secretsKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: WebhooksProps) {
     super(scope, id);
+    this.secretsKey = new kms.Key(this, 'SecretsKey', {
+      description: 'Seals webhook signing secrets (data keys for AES-256-GCM envelopes)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const allowPrivate = props.allowPrivateTargets ? 'true' : 'false';
     this.deliveryQueue = new DurableQueue(this, 'DeliveryQueue', { visibilityTimeout: Duration.seconds(60), maxReceiveCount: 5 });
     const environment = {
@@ -46,6 +62,9 @@ export class Webhooks extends Construct {
       timeout: Duration.seconds(30),
     });
     props.table.grantReadWriteData(this.delivery.function);
+    // Delivery signs with the secrets: it may open them (Decrypt), never seal new ones.
+    this.secretsKey.grantDecrypt(this.delivery.function);
+    this.delivery.function.addEnvironment(SECRETS_KEY_ENV, this.secretsKey.keyArn);
     this.deliveryQueue.queue.grantSendMessages(this.delivery.function);
     // Deliveries that fail for good are parked in the DLQ by the function itself.
     this.deliveryQueue.deadLetterQueue.grantSendMessages(this.delivery.function);
@@ -64,5 +83,11 @@ export class Webhooks extends Construct {
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(this.invoiceExpiry.function, { retryAttempts: 2 })],
     });
+  }
+
+  /** For the function that creates endpoints: a data key per new secret (GenerateDataKey), and Decrypt to answer a retried create. */
+  grantSealSecrets(grantee: iam.IGrantable & { addEnvironment(name: string, value: string): unknown }): void {
+    this.secretsKey.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+    grantee.addEnvironment(SECRETS_KEY_ENV, this.secretsKey.keyArn);
   }
 }
