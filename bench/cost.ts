@@ -149,6 +149,7 @@ function idleMonth(): CostLine[] {
     { item: 'CloudWatch custom metrics from the 5 log metric filters', quantity: '5', usd: 5 * PRICES.cloudwatch.customMetricMonth },
     { item: 'CloudWatch dashboard (free if the account has ≤ 3)', quantity: '1', usd: PRICES.cloudwatch.dashboardMonth },
     { item: 'KMS key of the alarm topic (+$1 per yearly rotation, first two)', quantity: '1', usd: PRICES.kms.perKeyMonth },
+    { item: 'KMS key sealing webhook signing secrets (+$1 per yearly rotation, first two)', quantity: '1', usd: PRICES.kms.perKeyMonth },
     { item: 'Invoice expiry every minute: Lambda, 8 gsi2 queries, logs', quantity: `${expiryInvocations.toLocaleString('en-US')} runs`, usd: expiry },
     { item: 'SQS long polls while idle (bridge 2 queues, webhook queue poller)', quantity: `${longPolls.toLocaleString('en-US')} requests`, usd: (longPolls / 1e6) * PRICES.sqs.perMillionRequests },
     { item: 'ECR image (~150 MB), logs and PITR storage of a small table', quantity: '', usd: 0.15 * PRICES.ecr.storagePerGbMonth + 0.2 },
