@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allLedgerEntries } from '../../functions/lib/accounts/repository';
+import { creditInvoiceSettlement } from '../../functions/lib/ledger/credit-invoice-settlement';
 import { useApiHarness, type ApiHarness } from '../support/api-harness';
 import { signInvoice } from '../support/bolt11-fixtures';
 import { expectLedgerConsistent, readAccount } from '../support/ledger-fixtures';
@@ -212,6 +213,22 @@ describe('withdrawals', () => {
       expect(reply.status).toBe(400);
       expect(reply.body.error).toMatchObject({ code: 'invalid_bolt11', param: 'bolt11' });
       expect((await readAccount(api.table, shop.default_account_id)).balance_msat).toBe(100_000);
+    });
+
+    it('a settlement on the node after all (the cancel lost the race) is a separate deposit the event list shows', async () => {
+      const payee = await api.newMerchant('Payee');
+      const payer = await fundedShop(api, 100_000);
+      const invoice = (await api.request('POST', '/v1/invoices', { key: payee.secret_key, body: { amount_msat: 7_000 } })).body;
+      expect((await withdraw(payer.secret_key, { bolt11: invoice.bolt11 })).status).toBe(202);
+
+      // What the settle consumer does when the node reports the invoice settled anyway.
+      await creditInvoiceSettlement(api.table, { invoiceId: invoice.id, amountPaidMsat: 7_000, settledAt: new Date() });
+
+      const events = (await api.request('GET', '/v1/events?type=invoice.paid', { key: payee.secret_key })).body.data;
+      expect(events).toHaveLength(2);
+      expect(events[0].data.object).toMatchObject({ id: invoice.id, amount_paid_msat: 7_000, late_settlement_msat: 7_000, late_settled_at: expect.any(String) });
+      expect((await api.request('GET', `/v1/invoices/${invoice.id}`, { key: payee.secret_key })).body).toMatchObject({ late_settlement_msat: 7_000 });
+      expect((await readAccount(api.table, payee.default_account_id)).balance_msat).toBe(14_000);
     });
   });
 });

@@ -47,6 +47,8 @@ export const invoiceSchema = z
     paid_at: isoTimestamp.nullable(),
     checkout_url: z.string(),
     created_at: isoTimestamp,
+    late_settlement_msat: msatField.optional().meta({ description: 'only on an invoice paid internally that the node settled anyway: that separate deposit' }),
+    late_settled_at: isoTimestamp.optional(),
   })
   .meta({ id: 'Invoice' });
 

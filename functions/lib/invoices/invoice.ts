@@ -54,6 +54,9 @@ export interface Invoice {
   paid_at: string | null;
   checkout_url: string;
   created_at: string;
+  /** Only on an invoice paid internally that the node settled anyway: that second, separate deposit. */
+  late_settlement_msat?: number;
+  late_settled_at?: string;
 }
 
 export interface NewInvoice {
@@ -115,5 +118,6 @@ export function toInvoice(item: InvoiceItem): Invoice {
     paid_at: item.paid_at,
     checkout_url: item.checkout_url,
     created_at: item.created_at,
+    ...(item.late_settled_at !== undefined ? { late_settlement_msat: item.late_settlement_msat, late_settled_at: item.late_settled_at } : {}),
   };
 }

@@ -96,8 +96,14 @@ async function creditDeposit(table: Table, invoice: InvoiceItem, settlement: Inv
   return paid;
 }
 
+/**
+ * The node settled an invoice we had already paid internally: the money is credited as a
+ * separate deposit and reported, like any deposit, by an `invoice.paid` event whose
+ * snapshot carries late_settlement_msat (amount_paid_msat stays the internal payment).
+ */
 async function creditLateDeposit(table: Table, invoice: InvoiceItem, settlement: InvoiceSettlement, now: Date): Promise<InvoiceItem> {
   const settledAt = settlement.settledAt.toISOString();
+  const settled: InvoiceItem = { ...invoice, late_settlement_msat: settlement.amountPaidMsat, late_settled_at: settledAt };
   await transactWrite(table, [
     {
       Update: {
@@ -118,6 +124,7 @@ async function creditLateDeposit(table: Table, invoice: InvoiceItem, settlement:
       referenceId: invoice.id,
       at: now,
     }),
+    putNew(table, newEventItem({ type: EventType.invoicePaid, merchantId: invoice.merchant_id, object: toInvoice(settled), createdAt: now })),
   ]);
-  return { ...invoice, late_settlement_msat: settlement.amountPaidMsat, late_settled_at: settledAt };
+  return settled;
 }

@@ -7,6 +7,7 @@ import type { InvoiceItem } from '../../../functions/lib/invoices/invoice';
 import { creditInvoiceSettlement } from '../../../functions/lib/ledger/credit-invoice-settlement';
 import { debitWithdrawal } from '../../../functions/lib/ledger/debit-withdrawal';
 import { AlreadyAppliedError } from '../../../functions/lib/ledger/errors';
+import { listEvents } from '../../../functions/lib/events/repository';
 import { payInternally } from '../../../functions/lib/ledger/pay-internally';
 import { useTestTable } from '../../support/table';
 import { expectLedgerConsistent, fund, newMerchant, newPendingInvoice, readAccount } from '../../support/ledger-fixtures';
@@ -103,5 +104,22 @@ describe('internal payment', () => {
     expect((await readAccount(table, payee.default_account_id)).balance_msat).toBe(20_000);
     expect((await allLedgerEntries(table, payee.default_account_id)).filter((entry) => entry.type === 'deposit')).toHaveLength(2);
     await expectLedgerConsistent(table, [payee.default_account_id]);
+  });
+
+  it('reports the late deposit with an invoice.paid event carrying its amount', async () => {
+    const payer = await newMerchant(table);
+    const payee = await newMerchant(table);
+    await fund(table, { merchantId: payer.merchant_id, accountId: payer.default_account_id, amountMsat: 10_000 });
+    const invoice = await newPendingInvoice(table, { merchantId: payee.merchant_id, accountId: payee.default_account_id, amountMsat: 10_000 });
+    await payInternally(table, paymentOf(payer.merchant_id, payer.default_account_id, invoice));
+    const settledAt = new Date('2026-01-02T03:04:05.000Z');
+
+    await creditInvoiceSettlement(table, { invoiceId: invoice.id, amountPaidMsat: 12_000, settledAt });
+
+    const events = (await listEvents(table, { merchantId: payee.merchant_id, type: 'invoice.paid', limit: 10, cursor: undefined })).items;
+    expect(events.map((event) => event.data.object)).toEqual([
+      expect.objectContaining({ id: invoice.id, amount_paid_msat: 10_000, late_settlement_msat: 12_000, late_settled_at: settledAt.toISOString() }),
+      expect.not.objectContaining({ late_settlement_msat: expect.anything() }),
+    ]);
   });
 });
