@@ -49,9 +49,16 @@ function tsxLoader(): string {
  */
 export async function spawnBridgeProcess(options: BridgeProcessOptions): Promise<BridgeProcess> {
   const entry = options.entry ?? path.join(REPO_ROOT, 'node-bridge/main.ts');
-  const child = spawn(process.execPath, ['--import', tsxLoader(), entry], {
+  // The role test records every AWS call of the run, the bridge's too (test/support/aws-call-recorder.ts).
+  const recordDir = process.env.AWS_CALL_RECORD_DIR;
+  const recorder = recordDir ? ['--import', pathToFileURL(path.join(REPO_ROOT, 'test/support/aws-call-recorder-preload.ts')).href] : [];
+  const child = spawn(process.execPath, ['--import', tsxLoader(), ...recorder, entry], {
     cwd: REPO_ROOT,
-    env: { ...Object.fromEntries(INHERITED.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]])), ...options.env },
+    env: {
+      ...Object.fromEntries(INHERITED.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]])),
+      ...(recordDir ? { AWS_CALL_RECORD_DIR: recordDir } : {}),
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const lines: string[] = [];

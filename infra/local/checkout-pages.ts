@@ -2,12 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkoutResponse } from '../../functions/checkout/checkout';
 import type { Table } from '../../functions/lib/table/client';
 import type { FallbackHandler } from './http-server';
+import { asComponent } from './component-context';
 
 const CHECKOUT_PATH = /^\/checkout\/([^/]+)$/;
 
 /** Serves GET /checkout/{id} on the local HTTP server, with the same code as the Lambda. */
 export function checkoutPages(table: Table, options: { pollIntervalMs?: number } = {}): FallbackHandler {
-  return async (request: IncomingMessage, response: ServerResponse) => {
+  return asComponent('GET /checkout/{id}', async (request: IncomingMessage, response: ServerResponse) => {
     const match = CHECKOUT_PATH.exec(new URL(request.url ?? '/', 'http://localhost').pathname);
     if (!match || request.method !== 'GET') {
       response.writeHead(404, { 'content-type': 'application/json' });
@@ -18,5 +19,5 @@ export function checkoutPages(table: Table, options: { pollIntervalMs?: number }
     const { statusCode, headers, body } = result as { statusCode: number; headers: Record<string, string>; body: string };
     response.writeHead(statusCode, headers);
     response.end(body);
-  };
+  });
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Dependencies } from '../../functions/http/dependencies';
 import type { AnyRoute } from '../../functions/http/pipeline';
 import type { HttpEvent, HttpHandler, HttpResult } from '../../functions/http/types';
+import { asComponent } from './component-context';
 
 /** A route as the server needs it: method, API Gateway path template, handler. */
 export interface HttpRouteBinding {
@@ -40,7 +41,7 @@ export interface HttpServer {
 
 /** The registry's routes with their pipelines built around one set of dependencies. */
 export function bindRoutes(routes: AnyRoute[], deps: Dependencies | (() => Dependencies)): HttpRouteBinding[] {
-  return routes.map((route) => ({ method: route.method, path: route.path, handler: route.createHandler(deps) }));
+  return routes.map((route) => ({ method: route.method, path: route.path, handler: asComponent(`${route.method} ${route.path}`, route.createHandler(deps)) }));
 }
 
 /**

@@ -11,6 +11,7 @@ import { spawnBridgeProcess, type BridgeProcess } from './bridge-process';
 import { localDynamoDbClient } from './dynamodb-local';
 import { ensureLocalQueueTable, localQueueTableName } from './local-queue-table';
 import { startStreamPoller, type StreamPoller } from './stream-poller';
+import { asComponent } from './component-context';
 
 export const PAYOUT_QUEUE = 'payout';
 export const INVOICE_CANCEL_QUEUE = 'invoice-cancel';
@@ -159,12 +160,12 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   bus.addRule({
     name: SETTLE_INVOICE_RULE,
     pattern: { source: [BusSource.node], 'detail-type': [NodeDetailType.invoiceSettled] },
-    target: { handler: async (event: BusEvent) => void (await settle(event as InvoiceSettledEvent)), concurrency: 8 },
+    target: { handler: asComponent('settle-invoice', async (event: BusEvent) => void (await settle(event as InvoiceSettledEvent))), concurrency: 8 },
   });
   bus.addRule({
     name: PAYOUT_RESULT_RULE,
     pattern: { source: [BusSource.node], 'detail-type': [NodeDetailType.paymentSucceeded, NodeDetailType.paymentFailed] },
-    target: { handler: async (event: BusEvent) => void (await finishPayout(event as PaymentResultEvent)), concurrency: 4 },
+    target: { handler: asComponent('payout-result', async (event: BusEvent) => void (await finishPayout(event as PaymentResultEvent))), concurrency: 4 },
   });
   for (const rule of options.extraRules ?? []) bus.addRule(rule);
   bus.start();
@@ -176,7 +177,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     checkpoints: queueTable,
     idlePollMs: timing.streamIdlePollMs,
     log,
-    handler: (event) => processOutboxRecords(event.Records, { payoutQueue, invoiceCancelQueue, bus: outboxBus, log, metrics }),
+    handler: asComponent('outbox', (event) => processOutboxRecords(event.Records, { payoutQueue, invoiceCancelQueue, bus: outboxBus, log, metrics })),
   });
 
   const bridgeEnv = (extra: Record<string, string> = {}): Record<string, string> => ({

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
 
@@ -10,6 +11,8 @@ declare module 'vitest' {
 
 /** Starts one real DynamoDB Local for the run and stops it afterwards, leaving no process. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // A fresh record of AWS calls for the role check that follows this run.
+  if (process.env.AWS_CALL_RECORD_DIR) rmSync(process.env.AWS_CALL_RECORD_DIR, { recursive: true, force: true });
   const port = Number(process.env.TEST_DYNAMODB_PORT) || (await freePort());
   const dynamoDb = await startDynamoDbLocal({ port });
   project.provide('dynamoDbEndpoint', dynamoDb.endpoint);

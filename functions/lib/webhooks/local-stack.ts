@@ -13,6 +13,7 @@ import { silentWebhookLog, type WebhookLog } from './log';
 import { LOCAL_WEBHOOK_QUEUE, useWebhookQueues } from './queues';
 import type { SecretOpener } from './secret-sealer';
 import { systemResolver } from './ssrf-guard';
+import { asComponent } from '../../../infra/local/component-context';
 
 export const WEBHOOK_FAN_OUT_RULE = 'webhook-fan-out';
 
@@ -60,7 +61,7 @@ export function startLocalWebhooks(options: LocalWebhooksOptions): LocalWebhooks
   options.addRule({
     name: WEBHOOK_FAN_OUT_RULE,
     pattern: { source: [BusSource.ledger], 'detail-type': [LedgerDetailType.domainEvent] },
-    target: { handler: fanOut, concurrency: 4 },
+    target: { handler: asComponent('webhook-fanout', fanOut), concurrency: 4 },
   });
 
   const deps: DeliveryWorkerDependencies = {
@@ -75,14 +76,15 @@ export function startLocalWebhooks(options: LocalWebhooksOptions): LocalWebhooks
     log,
     secrets: options.secrets,
   };
-  const worker = startWebhookDeliveryWorker({
+  // The worker loop stands for the SQS event source mapping, which polls with the function's role.
+  const worker = asComponent('webhook-delivery', startWebhookDeliveryWorker)({
     queue: deliveryQueue,
     deps,
     concurrency: options.deliveryConcurrency ?? 10,
     waitTimeSec: options.waitTimeSec ?? 5,
   });
   const intervalMs = options.expiryIntervalMs ?? EXPIRY_INTERVAL_MS;
-  const expiry: InvoiceExpiryTimer | undefined = intervalMs > 0 ? startInvoiceExpiryTimer({ table: options.table, clock, log }, intervalMs) : undefined;
+  const expiry: InvoiceExpiryTimer | undefined = intervalMs > 0 ? asComponent('invoice-expiry', startInvoiceExpiryTimer)({ table: options.table, clock, log }, intervalMs) : undefined;
 
   return {
     deliveryQueue,
