@@ -25,6 +25,8 @@ export const stackConfigSchema = z.object({
   /** Requests per second across the API (API Gateway stage throttling). */
   apiRateLimitPerSec: z.coerce.number().int().positive().default(50),
   apiBurstLimit: z.coerce.number().int().positive().default(100),
+  /** Requests per second one merchant may make (the API's own limit, shared by its keys); `npm run admin -- rate-limit:set` overrides it per merchant. */
+  merchantRateLimitPerSec: z.coerce.number().int().positive().default(25),
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 

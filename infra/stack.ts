@@ -57,7 +57,7 @@ export class LightningPaymentsStack extends Stack {
       publicBaseUrl: config.publicBaseUrl,
       rateLimitPerSec: config.apiRateLimitPerSec,
       burstLimit: config.apiBurstLimit,
-      environment: { WEBHOOK_QUEUE_URL: this.webhooks.deliveryQueue.queue.queueUrl },
+      environment: { WEBHOOK_QUEUE_URL: this.webhooks.deliveryQueue.queue.queueUrl, MERCHANT_RATE_LIMIT: String(config.merchantRateLimitPerSec) },
     });
     // Redelivery starts a new delivery series on the webhook queue.
     this.webhooks.deliveryQueue.queue.grantSendMessages(this.api.functions.get('POST /v1/events/{id}/redeliver')!.function);

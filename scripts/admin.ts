@@ -5,6 +5,7 @@
  *   npm run admin -- merchant:create --name "Shop"
  *   npm run admin -- merchant:list
  *   npm run admin -- key:rotate --merchant mch_... --kind secret|invoice
+ *   npm run admin -- rate-limit:set --merchant mch_... --limit N|default   (requests per second)
  *   npm run admin -- webhooks:seal-secrets   (once after upgrading: seals plaintext webhook secrets)
  *
  * Output is JSON, one line per result; errors are one line on stderr and exit code 1.
@@ -19,6 +20,7 @@ import { isIdOf, IdPrefix } from '../functions/lib/ids';
 import { ApiKeyKind } from '../functions/lib/merchants/api-key';
 import { createMerchant } from '../functions/lib/merchants/create-merchant';
 import { listMerchants } from '../functions/lib/merchants/repository';
+import { setMerchantRateLimit } from '../functions/lib/merchants/rate-limit';
 import { KeyRotationConflictError, rotateApiKey } from '../functions/lib/merchants/rotate-key';
 import { NotFoundError } from '../functions/lib/errors';
 import { createTable, type Table } from '../functions/lib/table/client';
@@ -99,7 +101,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { name: { type: 'string' }, merchant: { type: 'string' }, kind: { type: 'string' } },
+    options: { name: { type: 'string' }, merchant: { type: 'string' }, kind: { type: 'string' }, limit: { type: 'string' } },
     strict: true,
     allowPositionals: false,
   });
@@ -136,12 +138,22 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv = process.
         print(JSON.stringify({ merchant_id: merchantId, kind, [kind === 'secret' ? 'secret_key' : 'invoice_key']: key }));
       });
     }
+    case 'rate-limit:set': {
+      const merchantId = values.merchant ?? '';
+      if (!isIdOf(IdPrefix.merchant, merchantId)) throw new UsageError('rate-limit:set needs --merchant mch_...');
+      const limit = values.limit === 'default' ? undefined : Number(values.limit);
+      if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 1)) throw new UsageError('rate-limit:set needs --limit N (requests per second, at least 1) or --limit default');
+      return run(async (table) => {
+        await setMerchantRateLimit(table, merchantId, limit);
+        print(JSON.stringify({ merchant_id: merchantId, rate_limit: limit ?? 'default' }));
+      });
+    }
     case 'webhooks:seal-secrets': {
       const sealer = webhookSecretsSealer(adminTarget(env), env);
       return run(async (table) => print(JSON.stringify(await sealLegacyWebhookSecrets(table, sealer))));
     }
     default:
-      throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}; use merchant:create, merchant:list, key:rotate or webhooks:seal-secrets`);
+      throw new UsageError(`unknown command ${JSON.stringify(command ?? '')}; use merchant:create, merchant:list, key:rotate, rate-limit:set or webhooks:seal-secrets`);
   }
 }
 

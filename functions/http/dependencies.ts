@@ -9,6 +9,7 @@ import { LndInvoiceNode } from '../lib/node/lnd-invoice-node';
 import { createTable, type Table } from '../lib/table/client';
 import { secretSealerFromEnv } from '../lib/webhooks/kms-sealer';
 import type { SecretSealer } from '../lib/webhooks/secret-sealer';
+import { MerchantRateLimiter } from '../lib/merchants/rate-limit';
 import { IdempotencyStore } from './idempotency';
 import { powertoolsLog, type Log } from './log';
 
@@ -20,6 +21,8 @@ export interface Dependencies {
   idempotency: IdempotencyStore;
   /** Seals the secrets shown only once (webhook signing secrets); the idempotency store seals such answers with it too. */
   secrets: SecretSealer;
+  /** The per-merchant request limit; undefined: none (tools and tests that build their own dependencies). */
+  rateLimiter?: MerchantRateLimiter;
   log: Log;
   /** The clock; tests may pin it. */
   now(): Date;
@@ -41,6 +44,7 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): Depen
     config: { publicBaseUrl: config.publicBaseUrl, maxInvoiceMsat: config.maxInvoiceMsat },
     idempotency: new IdempotencyStore(table, { sealer: secrets }),
     secrets,
+    rateLimiter: new MerchantRateLimiter(table, { defaultLimit: config.merchantRateLimit }),
     log: powertoolsLog(),
     now: () => new Date(),
   };

@@ -12,6 +12,7 @@ import { errorResponses } from './middleware/error-responses';
 import { idempotency } from './middleware/idempotency';
 import { jsonBody } from './middleware/json-body';
 import { normalizeHeaders } from './middleware/normalize-headers';
+import { merchantRateLimit } from './middleware/rate-limit';
 import { validate } from './middleware/validate';
 import { toHttpResult } from './responses';
 import { stateOf } from './state';
@@ -123,6 +124,7 @@ export function route<A extends AuthMode, P extends z.ZodType | undefined = unde
         normalizeHeaders(),
         bodyLimit(),
         authentication({ mode: spec.auth, table: () => deps().table }),
+        merchantRateLimit({ limiter: () => deps().rateLimiter, now: () => deps().now() }),
         contentType(),
         jsonBody({ parse: isPost }),
         validate({ path: spec.params, query: spec.query, body: spec.body }),

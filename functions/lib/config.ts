@@ -15,6 +15,8 @@ export interface ApiConfig {
   /** Origin the checkout pages are served from: checkout_url = `${publicBaseUrl}/checkout/${id}`. */
   publicBaseUrl: string;
   maxInvoiceMsat: number;
+  /** Requests per second one merchant may make (shared by all its keys and all instances); the admin CLI can set another per merchant. */
+  merchantRateLimit: number;
   lnd: LndInvoiceConnection;
 }
 
@@ -40,6 +42,9 @@ export type Credential =
   /** SecretString: the PEM for the certificate, hex for the macaroon. */
   | { kind: 'secret'; secretId: string; encoding: 'utf8' | 'hex' };
 
+/** Requests per second per merchant when the deployment does not say (the stage-wide API Gateway limit is 50/s). */
+export const DEFAULT_MERCHANT_RATE_LIMIT = 25;
+
 export const LND_NETWORKS = ['mainnet', 'testnet', 'testnet4', 'signet', 'regtest', 'simnet'] as const;
 
 const integerString = (name: string) =>
@@ -59,6 +64,9 @@ const envSchema = z
       .refine((url) => /^https?:\/\//.test(url), 'PUBLIC_BASE_URL must start with http:// or https://'),
     MAX_INVOICE_MSAT: integerString('MAX_INVOICE_MSAT')
       .refine((value) => value >= MIN_INVOICE_MSAT, `MAX_INVOICE_MSAT must be at least ${MIN_INVOICE_MSAT}`)
+      .optional(),
+    MERCHANT_RATE_LIMIT: integerString('MERCHANT_RATE_LIMIT')
+      .refine((value) => value >= 1, 'MERCHANT_RATE_LIMIT must be at least 1')
       .optional(),
     LND_GRPC_HOST: z.string().regex(/^[^\s:]+:\d+$/, 'LND_GRPC_HOST must be host:port, e.g. 127.0.0.1:10009'),
     LND_NETWORK: z.enum(LND_NETWORKS, { message: `LND_NETWORK must be one of ${LND_NETWORKS.join(', ')}` }).optional(),
@@ -109,6 +117,7 @@ export function readApiConfig(
     region: vars.AWS_REGION,
     publicBaseUrl: vars.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     maxInvoiceMsat: vars.MAX_INVOICE_MSAT ?? DEFAULT_MAX_INVOICE_MSAT,
+    merchantRateLimit: vars.MERCHANT_RATE_LIMIT ?? DEFAULT_MERCHANT_RATE_LIMIT,
     lnd: {
       host: vars.LND_GRPC_HOST,
       expectedNetwork: vars.LND_NETWORK,

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { keys } from '../../functions/lib/table/keys';
 import { adminTarget, runAdmin } from '../../scripts/admin';
 import { dynamoDbEndpoint } from '../support/table';
 import { useApiHarness } from '../support/api-harness';
@@ -51,6 +53,18 @@ describe('admin CLI', () => {
     const keys = results.filter((result) => result.status === 'fulfilled').map((result) => (result as PromiseFulfilledResult<Array<{ secret_key: string }>>).value[0]!.secret_key);
     const statuses = await Promise.all(keys.map(async (key) => (await api.request('GET', '/v1/accounts', { key })).status));
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+  });
+
+  it('rate-limit:set stores a per-merchant limit, and --limit default removes it', async () => {
+    const [shop] = await admin('merchant:create', '--name', 'Busy');
+    expect(await admin('rate-limit:set', '--merchant', shop.merchant_id, '--limit', '3')).toEqual([{ merchant_id: shop.merchant_id, rate_limit: 3 }]);
+    const { Item } = await api.table.doc.send(new GetCommand({ TableName: api.table.name, Key: keys.rateLimit(shop.merchant_id) }));
+    expect(Item).toMatchObject({ limit_override: 3 });
+    expect(await admin('rate-limit:set', '--merchant', shop.merchant_id, '--limit', 'default')).toEqual([{ merchant_id: shop.merchant_id, rate_limit: 'default' }]);
+    const after = await api.table.doc.send(new GetCommand({ TableName: api.table.name, Key: keys.rateLimit(shop.merchant_id) }));
+    expect(after.Item).not.toHaveProperty('limit_override');
+    await expect(admin('rate-limit:set', '--merchant', shop.merchant_id, '--limit', '0')).rejects.toThrow(/--limit N/);
+    await expect(admin('rate-limit:set', '--merchant', 'mch_06gzrswwp1m4ypa93mj1rs4f0j0w9byhzb9g', '--limit', '5')).rejects.toThrow(/No such merchant/);
   });
 
   it('refuses bad usage with a one-line message', async () => {

@@ -14,6 +14,7 @@ import { findInvoice } from '../../functions/lib/invoices/repository';
 import { creditInvoiceSettlement } from '../../functions/lib/ledger/credit-invoice-settlement';
 import { LndClient } from '../../functions/lib/lnd';
 import { createMerchant, type CreatedMerchant } from '../../functions/lib/merchants/create-merchant';
+import { MerchantRateLimiter } from '../../functions/lib/merchants/rate-limit';
 import { DEFAULT_MAX_INVOICE_MSAT } from '../../functions/lib/money';
 import type { InvoiceNode } from '../../functions/lib/node/invoice-node';
 import { LndInvoiceNode } from '../../functions/lib/node/lnd-invoice-node';
@@ -44,6 +45,8 @@ export interface ApiHarnessOptions {
   now?: () => Date;
   /** Replace the node the API talks to (e.g. one that fails); the simulator still runs. */
   node?: (simulatorNode: InvoiceNode) => InvoiceNode;
+  /** The per-merchant limit (requests per second, shared through the table). @default none */
+  merchantRateLimit?: number;
   /** Seals webhook secrets and the answers that carry them. @default the local sealer with a fresh key */
   secrets?: SecretSealer;
 }
@@ -120,6 +123,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       config: { publicBaseUrl: 'http://127.0.0.1:3000', maxInvoiceMsat: DEFAULT_MAX_INVOICE_MSAT, ...options.config },
       idempotency: new IdempotencyStore(table, { sealer: secrets, ...options.idempotency }),
       secrets,
+      ...(options.merchantRateLimit ? { rateLimiter: new MerchantRateLimiter(table, { defaultLimit: options.merchantRateLimit }) } : {}),
       log,
       now: options.now ?? (() => new Date()),
     };

@@ -19,6 +19,7 @@ export const Entity = {
   idempotency: 'idempotency',
   cursor: 'cursor',
   nodeInvoiceCancel: 'node_invoice_cancel',
+  rateLimit: 'rate_limit',
 } as const;
 export type Entity = (typeof Entity)[keyof typeof Entity];
 
@@ -34,6 +35,8 @@ export const WORK_LIST_SHARDS = 8;
 
 export const keys = {
   merchant: (merchantId: string) => objectKey('MERCHANT', merchantId),
+  /** The merchant's request counter (and optional limit override): one small item, updated per request. */
+  rateLimit: (merchantId: string) => objectKey('RATE_LIMIT', merchantId),
   apiKey: (keyHash: string) => objectKey('APIKEY', keyHash),
   account: (accountId: string) => objectKey('ACCOUNT', accountId),
   accountExternalId: (merchantId: string, externalId: string): Key => ({
