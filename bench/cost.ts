@@ -143,7 +143,9 @@ function idleMonth(): CostLine[] {
   const longPolls = (2 + 5) * 3 * minutes;
   return [
     { item: 'Fargate arm64, 0.25 vCPU + 0.5 GB, always on (node-bridge)', quantity: `${HOURS_PER_MONTH} h`, usd: fargate },
-    { item: 'Public IPv4 address of the bridge task', quantity: `${HOURS_PER_MONTH} h`, usd: PRICES.vpc.publicIpv4PerHour * HOURS_PER_MONTH },
+    // nodeEgress 'fixed' (the default): the bridge sits behind the NAT instance, whose Elastic IP is the one public address.
+    { item: 'Elastic IP of the NAT instance (the egress address LND allows)', quantity: `${HOURS_PER_MONTH} h`, usd: PRICES.vpc.publicIpv4PerHour * HOURS_PER_MONTH },
+    { item: 'NAT instance t4g.nano, always on, with its 8 GB gp3 root volume', quantity: `${HOURS_PER_MONTH} h`, usd: PRICES.ec2.t4gNanoPerHour * HOURS_PER_MONTH + 8 * PRICES.ec2.gp3PerGbMonth },
     { item: 'Secrets Manager, 3 secrets', quantity: '3', usd: 3 * PRICES.secretsManager.perSecretMonth },
     { item: 'CloudWatch alarms: 11, the 5xx-rate one on 2 metrics', quantity: '12 alarm metrics', usd: 12 * PRICES.cloudwatch.alarmPerMetricMonth },
     { item: 'CloudWatch custom metrics from the 5 log metric filters', quantity: '5', usd: 5 * PRICES.cloudwatch.customMetricMonth },

@@ -50,6 +50,11 @@ export const PRICES = {
     source: 'Amazon VPC pricing, public IPv4 address (aws.amazon.com/vpc/pricing/)',
     publicIpv4PerHour: 0.005,
   },
+  ec2: {
+    source: 'Amazon EC2 on-demand pricing, t4g.nano Linux; EBS gp3 storage (aws.amazon.com/ec2/pricing/on-demand/, aws.amazon.com/ebs/pricing/)',
+    t4gNanoPerHour: 0.0042,
+    gp3PerGbMonth: 0.08,
+  },
   secretsManager: {
     source: 'AWS Secrets Manager pricing (aws.amazon.com/secrets-manager/pricing/)',
     perSecretMonth: 0.4,

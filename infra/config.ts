@@ -11,6 +11,12 @@ export const stackConfigSchema = z.object({
   network: z.enum(['mainnet', 'testnet', 'signet', 'regtest']).default('mainnet'),
   /** host:port of LND's gRPC interface, reachable from the bridge and the API Lambdas. */
   lndGrpcHost: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').default('lnd.example.com:10009'),
+  /**
+   * `fixed`: the bridge and the node-facing Lambdas reach LND from one Elastic IP (a NAT
+   * instance; the stack outputs the address to allow). `public`: no NAT, the gRPC port must
+   * then be open to all of AWS (for nodes that authenticate by certificate and macaroon only).
+   */
+  nodeEgress: z.enum(['fixed', 'public']).default('fixed'),
   /** Secrets Manager names (created by the operator before deploying, see docs/DEPLOY.md). */
   lndTlsCertSecretName: z.string().min(1).default('lightning-payments/lnd-tls-cert'),
   lndInvoiceMacaroonSecretName: z.string().min(1).default('lightning-payments/lnd-invoice-macaroon'),

@@ -6,6 +6,7 @@ import { HttpApi } from './constructs/http-api';
 import { LedgerTable } from './constructs/ledger-table';
 import { LndSecrets } from './constructs/lnd-secrets';
 import { Monitoring } from './constructs/monitoring';
+import { Network } from './constructs/network';
 import { NodeBridgeService } from './constructs/node-bridge-service';
 import { PaymentPipeline } from './constructs/payment-pipeline';
 import { TableExports } from './constructs/table-exports';
@@ -23,6 +24,7 @@ export class LightningPaymentsStack extends Stack {
   public readonly pipeline: PaymentPipeline;
   public readonly webhooks: Webhooks;
   public readonly api: HttpApi;
+  public readonly network: Network;
   public readonly bridge: NodeBridgeService;
   public readonly monitoring: Monitoring;
   public readonly lndSecrets: LndSecrets;
@@ -48,8 +50,11 @@ export class LightningPaymentsStack extends Stack {
     this.webhooks = new Webhooks(this, 'Webhooks', { table });
     this.pipeline.routeDomainEventsTo(this.webhooks.fanout.function);
 
+    // One VPC for everything that talks to LND, and one egress address for the node to allow.
+    this.network = new Network(this, 'Network', { nodeEgress: config.nodeEgress });
     this.api = new HttpApi(this, 'Api', {
       table,
+      nodeNetwork: this.network,
       routes: props.apiRoutes,
       lndSecrets: this.lndSecrets,
       lndGrpcHost: config.lndGrpcHost,
@@ -71,6 +76,7 @@ export class LightningPaymentsStack extends Stack {
       cancelQueue: this.pipeline.cancelQueue.queue,
       lndSecrets: this.lndSecrets,
       lndGrpcHost: config.lndGrpcHost,
+      nodeNetwork: this.network,
       minOutboundLiquidityMsat: config.minOutboundLiquidityMsat,
       minInboundLiquidityMsat: config.minInboundLiquidityMsat,
     });

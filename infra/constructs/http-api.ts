@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ServiceFunction } from './service-function';
 import type { LndSecrets } from './lnd-secrets';
+import type { Network } from './network';
 
 /** One route as the stack needs it: where its handler is and what it may touch. */
 export interface ApiRouteSpec {
@@ -31,6 +32,8 @@ export interface HttpApiProps {
   readonly rateLimitPerSec?: number;
   /** @default 100 */
   readonly burstLimit?: number;
+  /** Where the `usesNode` functions run: in its VPC behind the fixed egress, unless it says public. @default outside any VPC */
+  readonly nodeNetwork?: Network;
   /** Extra environment for every route function (webhook settings, ...). */
   readonly environment?: Record<string, string>;
 }
@@ -74,6 +77,7 @@ export class HttpApi extends Construct {
       const fn = new ServiceFunction(this, name, {
         entry: route.entry,
         withLndProtos: route.usesNode,
+        ...(route.usesNode && props.nodeNetwork?.lambdaPlacement() ? { placement: props.nodeNetwork.lambdaPlacement() } : {}),
         environment: {
           TABLE_NAME: props.table.tableName,
           PUBLIC_BASE_URL: baseUrl,

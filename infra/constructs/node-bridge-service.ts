@@ -8,6 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import path from 'node:path';
 import type { LndSecrets } from './lnd-secrets';
+import type { Network } from './network';
 import { REPO_ROOT } from './service-function';
 
 export interface NodeBridgeServiceProps {
@@ -17,6 +18,8 @@ export interface NodeBridgeServiceProps {
   readonly cancelQueue: sqs.IQueue;
   readonly lndSecrets: LndSecrets;
   readonly lndGrpcHost: string;
+  /** The VPC and the egress the bridge reaches LND through (see network.ts). */
+  readonly nodeNetwork: Network;
   readonly minOutboundLiquidityMsat: number;
   readonly minInboundLiquidityMsat: number;
   /** @default 256 (0.25 vCPU), the smallest Fargate size */
@@ -27,11 +30,12 @@ export interface NodeBridgeServiceProps {
 
 /**
  * The only process that talks to LND with the payment macaroon: one Fargate task (arm64,
- * the smallest size), restarted on failure. It runs in a public subnet with a public IP and
- * no inbound rules: no NAT gateway (about $33/month) is needed to reach LND and AWS APIs.
+ * the smallest size), restarted on failure, with no inbound rules. It runs in the network's
+ * private subnets behind the one egress address (or, with `nodeEgress: 'public'`, in a
+ * public subnet with a public IP).
  */
 export class NodeBridgeService extends Construct {
-  public readonly vpc: ec2.Vpc;
+  public readonly vpc: ec2.IVpc;
   public readonly cluster: ecs.Cluster;
   public readonly service: ecs.FargateService;
   public readonly taskDefinition: ecs.FargateTaskDefinition;
@@ -39,17 +43,7 @@ export class NodeBridgeService extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeBridgeServiceProps) {
     super(scope, id);
-    this.vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs: 2,
-      natGateways: 0,
-      subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
-    });
-    this.vpc.addFlowLog('FlowLogs', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(
-        new logs.LogGroup(this, 'FlowLogGroup', { retention: logs.RetentionDays.ONE_WEEK, removalPolicy: RemovalPolicy.DESTROY }),
-      ),
-      trafficType: ec2.FlowLogTrafficType.REJECT,
-    });
+    this.vpc = props.nodeNetwork.vpc;
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.DISABLED });
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
 
@@ -90,11 +84,7 @@ export class NodeBridgeService extends Construct {
       stopTimeout: Duration.seconds(30),
     });
 
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: this.vpc,
-      description: 'node-bridge: no inbound traffic; outbound to LND and AWS APIs',
-      allowAllOutbound: true,
-    });
+    const placement = props.nodeNetwork.bridgePlacement();
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
@@ -102,9 +92,9 @@ export class NodeBridgeService extends Construct {
       // One bridge at a time, also during deployments: the old task stops before the new starts.
       minHealthyPercent: 0,
       maxHealthyPercent: 100,
-      assignPublicIp: true,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-      securityGroups: [securityGroup],
+      assignPublicIp: placement.assignPublicIp,
+      vpcSubnets: placement.vpcSubnets,
+      securityGroups: placement.securityGroups,
       circuitBreaker: { rollback: true },
     });
 

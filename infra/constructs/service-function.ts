@@ -4,6 +4,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import path from 'node:path';
+import type { NodePlacement } from './network';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -21,6 +22,8 @@ export interface ServiceFunctionProps {
   readonly reservedConcurrency?: number;
   /** Ship LND's .proto files beside the bundle, for functions that talk to the node. @default false */
   readonly withLndProtos?: boolean;
+  /** Run inside this VPC (the node-facing functions, to leave through the network's fixed egress). @default no VPC */
+  readonly placement?: NodePlacement;
 }
 
 /**
@@ -47,6 +50,7 @@ export class ServiceFunction extends Construct {
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrency,
+      ...props.placement,
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       bundling: {
