@@ -1,6 +1,7 @@
 import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 
 /**
@@ -72,6 +73,14 @@ export class Network extends Construct {
 
     if (nat) {
       nat.connections.allowFrom(this.nodeSecurityGroup, ec2.Port.allTraffic(), 'the node clients leave through the NAT');
+      for (const instance of nat.gatewayInstances) {
+        // The provider takes no block devices: encrypt the root volume through the L1.
+        (instance.node.defaultChild as ec2.CfnInstance).blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8 } }];
+        NagSuppressions.addResourceSuppressions(instance, [
+          { id: 'AwsSolutions-EC28', reason: 'detailed monitoring would cost about $2/month on a $3/month NAT instance; basic metrics suffice' },
+          { id: 'AwsSolutions-EC29', reason: 'the NAT instance is owned by CloudFormation and replaced by deployments; termination protection would block them' },
+        ]);
+      }
       this.vpc.addGatewayEndpoint('DynamoDb', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
       const address = new ec2.CfnEIP(this, 'EgressAddress', { domain: 'vpc', instanceId: nat.configuredGateways[0]!.gatewayId });
       this.egressAddress = address.attrPublicIp;

@@ -66,7 +66,7 @@ describe('the network that reaches LND', () => {
       const template = Template.fromJSON(built.template);
       template.resourceCountIs('AWS::EC2::NatGateway', 0);
       template.resourceCountIs('AWS::EC2::Instance', 1);
-      template.hasResourceProperties('AWS::EC2::Instance', { InstanceType: 't4g.nano', SourceDestCheck: false });
+      template.hasResourceProperties('AWS::EC2::Instance', { InstanceType: 't4g.nano', SourceDestCheck: false, BlockDeviceMappings: [Match.objectLike({ Ebs: Match.objectLike({ Encrypted: true }) })] });
       template.resourceCountIs('AWS::EC2::EIP', 1);
       template.hasResourceProperties('AWS::EC2::EIP', { InstanceId: Match.anyValue() });
       template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('dynamodb')])]) }) });
