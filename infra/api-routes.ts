@@ -2,10 +2,42 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ApiRouteSpec } from './constructs/http-api';
+import { IndexKey, LeadingKey, type TableAccess } from './constructs/table-access';
+import { ListKind } from '../functions/lib/table/keys';
 import { REPO_ROOT } from './constructs/service-function';
 
 /** Routes that create, look up or cancel invoices on the node, and so get the invoice macaroon. */
 const ROUTES_USING_NODE = new Set(['POST /v1/invoices', 'POST /v1/withdrawals']);
+
+/**
+ * What each route's role may do on the table: the calls its code makes (recorded by the
+ * suites, checked by test/infra/roles.test.ts), and nothing else.
+ */
+export const ROUTE_TABLE_ACCESS: Record<string, TableAccess> = {
+  'DELETE /v1/webhook-endpoints/{id}': { items: [{ actions: ['DeleteItem'], keys: [LeadingKey.webhookEndpoint] }, { actions: ['GetItem'], keys: [LeadingKey.apiKey] }] },
+  'GET /checkout/{id}': { items: [{ actions: ['GetItem'], keys: [LeadingKey.invoice] }] },
+  'GET /v1/accounts': { items: [{ actions: ['GetItem'], keys: [LeadingKey.account, LeadingKey.apiKey, LeadingKey.accountExternalId] }], indexQueries: [{ index: 'gsi1', keys: [IndexKey.merchantList(ListKind.accounts)] }] },
+  'GET /v1/accounts/{id}': { items: [{ actions: ['GetItem'], keys: [LeadingKey.account, LeadingKey.apiKey] }] },
+  'GET /v1/accounts/{id}/ledger': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }, { actions: ['GetItem', 'Query'], keys: [LeadingKey.account] }] },
+  'GET /v1/events': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }], indexQueries: [{ index: 'gsi1', keys: [IndexKey.merchantList(ListKind.events)] }] },
+  'GET /v1/events/{id}': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey, LeadingKey.event] }] },
+  'GET /v1/events/{id}/deliveries': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }, { actions: ['GetItem', 'Query'], keys: [LeadingKey.event] }] },
+  'GET /v1/invoices': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }], indexQueries: [{ index: 'gsi1', keys: [IndexKey.merchantList(ListKind.invoices)] }] },
+  'GET /v1/invoices/{id}': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey, LeadingKey.invoice] }] },
+  'GET /v1/openapi.json': {},
+  'GET /v1/public/invoices/{id}': { items: [{ actions: ['GetItem'], keys: [LeadingKey.invoice] }] },
+  'GET /v1/transfers': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }], indexQueries: [{ index: 'gsi1', keys: [IndexKey.merchantList(ListKind.transfers)] }] },
+  'GET /v1/transfers/{id}': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey, LeadingKey.transfer] }] },
+  'GET /v1/webhook-endpoints': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }], indexQueries: [{ index: 'gsi1', keys: [IndexKey.merchantList(ListKind.webhookEndpoints)] }] },
+  'GET /v1/withdrawals': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }], indexQueries: [{ index: 'gsi1', keys: [IndexKey.merchantList(ListKind.withdrawals)] }] },
+  'GET /v1/withdrawals/{id}': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey, LeadingKey.withdrawal] }] },
+  'POST /v1/accounts': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }, { actions: ['GetItem', 'PutItem', 'UpdateItem'], keys: [LeadingKey.idempotency] }, { actions: ['PutItem'], keys: [LeadingKey.account, LeadingKey.accountExternalId] }] },
+  'POST /v1/events/{id}/redeliver': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey, LeadingKey.webhookEndpoint] }, { actions: ['GetItem', 'UpdateItem'], keys: [LeadingKey.event] }], indexQueries: [{ index: 'gsi1', keys: [IndexKey.merchantList(ListKind.webhookEndpoints)] }] },
+  'POST /v1/invoices': { items: [{ actions: ['GetItem'], keys: [LeadingKey.account, LeadingKey.apiKey, LeadingKey.merchant] }, { actions: ['PutItem'], keys: [LeadingKey.invoice, LeadingKey.paymentHash] }] },
+  'POST /v1/transfers': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }, { actions: ['GetItem', 'PutItem', 'UpdateItem'], keys: [LeadingKey.idempotency] }, { actions: ['PutItem'], keys: [LeadingKey.event, LeadingKey.transfer] }, { actions: ['PutItem', 'UpdateItem'], keys: [LeadingKey.account] }] },
+  'POST /v1/webhook-endpoints': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }, { actions: ['GetItem', 'PutItem', 'UpdateItem'], keys: [LeadingKey.idempotency] }, { actions: ['PutItem'], keys: [LeadingKey.webhookEndpoint] }], indexQueries: [{ index: 'gsi1', keys: [IndexKey.merchantList(ListKind.webhookEndpoints)] }] },
+  'POST /v1/withdrawals': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey, LeadingKey.merchant] }, { actions: ['GetItem', 'PutItem'], keys: [LeadingKey.paymentHash] }, { actions: ['GetItem', 'PutItem', 'UpdateItem'], keys: [LeadingKey.idempotency] }, { actions: ['GetItem', 'UpdateItem'], keys: [LeadingKey.invoice] }, { actions: ['PutItem'], keys: [LeadingKey.event, LeadingKey.withdrawal] }, { actions: ['PutItem', 'UpdateItem'], keys: [LeadingKey.account] }] },
+};
 
 interface RouteLike {
   routeKey: string;
@@ -34,10 +66,10 @@ export async function discoverApiRoutes(): Promise<ApiRouteSpec[]> {
     const entry = found.get(route.routeKey);
     if (!entry) throw new Error(`No file under functions/ exports both the route '${route.routeKey}' and a handler`);
     const method = route.routeKey.split(' ')[0];
-    return { routeKey: route.routeKey, entry, access: method === 'GET' ? 'read' : 'write', usesNode: ROUTES_USING_NODE.has(route.routeKey) };
+    return { routeKey: route.routeKey, entry, access: method === 'GET' ? 'read' : 'write', usesNode: ROUTES_USING_NODE.has(route.routeKey), tableAccess: ROUTE_TABLE_ACCESS[route.routeKey] ?? {} };
   });
   // The hosted checkout page: HTML, outside the JSON API's registry.
-  apiRoutes.push({ routeKey: 'GET /checkout/{id}', entry: 'functions/checkout/handler.ts', access: 'read', usesNode: false });
+  apiRoutes.push({ routeKey: 'GET /checkout/{id}', entry: 'functions/checkout/handler.ts', access: 'read', usesNode: false, tableAccess: ROUTE_TABLE_ACCESS['GET /checkout/{id}']! });
   return apiRoutes;
 }
 

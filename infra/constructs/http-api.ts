@@ -5,6 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ServiceFunction } from './service-function';
+import { grantTableAccess, type TableAccess } from './table-access';
 import type { LndSecrets } from './lnd-secrets';
 import type { Network } from './network';
 
@@ -18,6 +19,8 @@ export interface ApiRouteSpec {
   readonly access: 'read' | 'write';
   /** Routes that create, look up or cancel invoices on the node (invoice macaroon only). */
   readonly usesNode: boolean;
+  /** The route's table access: only the keys and actions its code uses. */
+  readonly tableAccess: TableAccess;
 }
 
 export interface HttpApiProps {
@@ -88,8 +91,7 @@ export class HttpApi extends Construct {
           ...props.environment,
         },
       });
-      if (route.access === 'read') props.table.grantReadData(fn.function);
-      else props.table.grantReadWriteData(fn.function);
+      grantTableAccess(props.table, fn.function, route.tableAccess);
       if (route.usesNode) {
         props.lndSecrets.tlsCert.grantRead(fn.function);
         props.lndSecrets.invoiceMacaroon.grantRead(fn.function);

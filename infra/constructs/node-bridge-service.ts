@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { LndSecrets } from './lnd-secrets';
 import type { Network } from './network';
 import { REPO_ROOT } from './service-function';
+import { grantTableAccess, IndexKey, LeadingKey } from './table-access';
 
 export interface NodeBridgeServiceProps {
   readonly table: dynamodb.TableV2;
@@ -99,7 +100,7 @@ export class NodeBridgeService extends Construct {
     });
 
     const role = this.taskDefinition.taskRole;
-    props.table.grantReadWriteData(role);
+    grantTableAccess(props.table, role, { items: [{ actions: ['GetItem', 'UpdateItem'], keys: [LeadingKey.cursor, LeadingKey.withdrawal] }], indexQueries: [{ index: 'gsi2', keys: [IndexKey.openWithdrawals] }] });
     props.bus.grantPutEventsTo(role);
     props.payoutQueue.grantConsumeMessages(role);
     props.cancelQueue.grantConsumeMessages(role);

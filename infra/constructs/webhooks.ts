@@ -6,8 +6,10 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
+import { ListKind } from '../../functions/lib/table/keys';
 import { DurableQueue } from './durable-queue';
 import { ServiceFunction } from './service-function';
+import { grantTableAccess, IndexKey, LeadingKey } from './table-access';
 
 /** Where the functions that seal or open webhook secrets find the key (kms-sealer.ts reads it). */
 export const SECRETS_KEY_ENV = 'WEBHOOK_SECRETS_KMS_KEY_ARN';
@@ -53,7 +55,7 @@ export class Webhooks extends Construct {
     };
 
     this.fanout = new ServiceFunction(this, 'Fanout', { entry: 'functions/webhook-fanout/handler.ts', environment });
-    props.table.grantReadWriteData(this.fanout.function);
+    grantTableAccess(props.table, this.fanout.function, { items: [{ actions: ['PutItem'], keys: [LeadingKey.event] }], indexQueries: [{ index: 'gsi1', keys: [IndexKey.merchantList(ListKind.webhookEndpoints)] }] });
     this.deliveryQueue.queue.grantSendMessages(this.fanout.function);
 
     this.delivery = new ServiceFunction(this, 'Delivery', {
@@ -61,7 +63,7 @@ export class Webhooks extends Construct {
       environment,
       timeout: Duration.seconds(30),
     });
-    props.table.grantReadWriteData(this.delivery.function);
+    grantTableAccess(props.table, this.delivery.function, { items: [{ actions: ['GetItem'], keys: [LeadingKey.webhookEndpoint] }, { actions: ['GetItem', 'PutItem', 'UpdateItem'], keys: [LeadingKey.event] }] });
     // Delivery signs with the secrets: it may open them (Decrypt), never seal new ones.
     this.secretsKey.grantDecrypt(this.delivery.function);
     this.delivery.function.addEnvironment(SECRETS_KEY_ENV, this.secretsKey.keyArn);
@@ -78,7 +80,7 @@ export class Webhooks extends Construct {
       timeout: Duration.seconds(55),
       reservedConcurrency: 1,
     });
-    props.table.grantReadWriteData(this.invoiceExpiry.function);
+    grantTableAccess(props.table, this.invoiceExpiry.function, { items: [{ actions: ['GetItem', 'UpdateItem'], keys: [LeadingKey.invoice] }], indexQueries: [{ index: 'gsi2', keys: [IndexKey.openInvoices] }] });
     new events.Rule(this, 'EveryMinute', {
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(this.invoiceExpiry.function, { retryAttempts: 2 })],
