@@ -7,7 +7,8 @@
  * what the call consumed.
  *
  * Used by `npm run cost` in the bench process and, through bench/sdk-recorder-preload.ts,
- * in the node-bridge child. Never loaded by the product or the tests.
+ * in the node-bridge child; and by the role test's recorder (test/support/aws-call-recorder.ts).
+ * Never loaded by the product.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
