@@ -103,6 +103,11 @@ export class NodeBridgeService extends Construct {
     grantTableAccess(props.table, role, { items: [{ actions: ['GetItem', 'UpdateItem'], keys: [LeadingKey.cursor, LeadingKey.withdrawal] }], indexQueries: [{ index: 'gsi2', keys: [IndexKey.openWithdrawals] }] });
     props.bus.grantPutEventsTo(role);
     props.payoutQueue.grantConsumeMessages(role);
+    // A payment still in flight after PAYOUT_MAX_TRACK_SEC is re-queued as a fresh message
+    // (SendMessage with a delay) and the old one deleted. Extending the visibility instead
+    // would keep the same message, whose receive count grows with every look, so a long
+    // hang would reach maxReceiveCount and the DLQ with its result never reported.
+    props.payoutQueue.grantSendMessages(role);
     props.cancelQueue.grantConsumeMessages(role);
   }
 }

@@ -30,6 +30,7 @@ import {
 import type { Queue, QueueMessage } from '../../functions/lib/queue/queue';
 import { startQueueConsumer, type HandleOutcome, type QueueConsumer } from '../../functions/lib/queue/queue-consumer';
 import type { Table } from '../../functions/lib/table/client';
+import { decodePaymentRequest } from '../../functions/lib/withdrawals/payment-request';
 import { FailureReason, WithdrawalStatus, type WithdrawalItem } from '../../functions/lib/withdrawals/withdrawal';
 import type { BridgeMetrics } from './metrics';
 import { isFinal, readWithdrawal, renewSendLease, takeSendLease } from './payout-lease';
@@ -59,7 +60,8 @@ type Followed =
   | { kind: 'final'; payment: Payment }
   /** The node refused to start the payment and has none for the hash: nothing left the node. */
   | { kind: 'refused'; reason: FailureReason }
-  | { kind: 'not_found' }
+  /** No payment of ours on the node; `priorPaymentIndex`: the earlier withdrawal's FAILED payment it holds (0: none). */
+  | { kind: 'not_found'; priorPaymentIndex: number }
   /** Shutdown: the next bridge tracks it. */
   | { kind: 'stopped' }
   /** Followed for maxTrackSec and still in flight: looked at again later. */
@@ -83,7 +85,8 @@ function isRefusalBeforeStart(error: unknown): boolean {
   return (
     error instanceof LndError &&
     !(error instanceof NodeUnavailableError) &&
-    /invalid payment request|not for current active network|must not be specified when paying a non-zero amount invoice/i.test(error.details)
+    // Older LND versions spell the last one with two spaces before "amount".
+    /invalid payment request|not for current active network|must not be specified when paying a non-zero\s+amount invoice/i.test(error.details)
   );
 }
 
@@ -92,13 +95,15 @@ function isRefusalBeforeStart(error: unknown): boolean {
  *
  * 1. A withdrawal already final: nothing to do.
  * 2. TrackPaymentV2 first. A payment the node knows is followed to its final state and
- *    reported; it is never sent again. (A FAILED payment while the withdrawal is still
- *    `pending` belongs to an earlier withdrawal of the same hash: we always mark
- *    `in_flight` before sending.)
- * 3. NOT_FOUND ("payment isn't initiated"): take the withdrawal's send lease, ask the
- *    node again, mark the withdrawal in_flight, renew the lease, and only then
- *    SendPaymentV2 with the fee reserve as fee_limit_msat. ALREADY_EXISTS switches to
- *    tracking.
+ *    reported; it is never sent again. LND lets a FAILED hash be paid again, so a FAILED
+ *    payment may be an earlier withdrawal's: it is ours only if it is newer than the one
+ *    the node held when we sent (`prior_payment_index`, recorded with `in_flight`; LND
+ *    gives every new attempt a higher payment_index). While `pending`, nothing was sent,
+ *    so every FAILED payment is foreign. A foreign FAILED payment means "none of ours".
+ * 3. None of ours: take the withdrawal's send lease, ask the node again, mark the
+ *    withdrawal in_flight with the prior index, renew the lease, and only then
+ *    SendPaymentV2 with the fee reserve as fee_limit_msat (and the amount, for an
+ *    amountless invoice only). ALREADY_EXISTS switches to tracking.
  * 4. The final state goes on the bus (PaymentSucceeded / PaymentFailed) before the message
  *    is deleted. While the payment is in flight the message stays hidden (heartbeat); a
  *    payment that hangs stays in flight: on shutdown the message is released for the next
@@ -175,15 +180,16 @@ class PayoutAttempt {
         this.log.warn('payment still in flight; tracking it again later', { ...context, recheckDelaySec: this.options.recheckDelaySec });
         return;
       case 'not_found':
-        // The node said ALREADY_EXISTS, then knew no payment: ask again later, never send blind.
-        throw new Error(`the node reports no payment for ${payout.payment_hash} after refusing a second one; trying again later`);
+        // After a send that failed or was refused, the node knows no payment of ours: ask again
+        // later (the send path runs again under the lease), never send blind.
+        throw new Error(`the node reports no payment of ours for ${payout.payment_hash} after a send; trying again later`);
     }
   }
 
   private async follow(payout: PayoutMessage, withdrawal: WithdrawalItem): Promise<Followed> {
     const { table } = this.options;
     const hash = payout.payment_hash;
-    const tracked = await this.track(hash, withdrawal.status === WithdrawalStatus.pending);
+    const tracked = await this.track(hash, foreignUpTo(withdrawal));
     if (tracked.kind !== 'not_found') return tracked;
 
     const leaseMs = this.options.visibilityTimeoutSec * 1000;
@@ -192,25 +198,28 @@ class PayoutAttempt {
     const current = await readWithdrawal(table, withdrawal.id);
     if (!current || isFinal(current)) return { kind: 'already_final' };
     // A previous holder may have sent just before its lease ran out: ask again.
-    const again = await this.track(hash, current.status === WithdrawalStatus.pending);
+    const again = await this.track(hash, foreignUpTo(current));
     if (again.kind !== 'not_found') return again;
 
+    let priorPaymentIndex = current.prior_payment_index ?? 0;
     if (current.status === WithdrawalStatus.pending) {
       try {
-        await markWithdrawalInFlight(table, current.id);
+        await markWithdrawalInFlight(table, current.id, again.priorPaymentIndex);
+        priorPaymentIndex = again.priorPaymentIndex;
       } catch (error) {
         if (!(error instanceof AlreadyAppliedError)) throw error;
         const now = await readWithdrawal(table, current.id);
         if (!now || isFinal(now)) return { kind: 'already_final' };
+        priorPaymentIndex = now.prior_payment_index ?? 0;
       }
     }
     const renewed = await renewSendLease(table, current.id, this.leaseToken, leaseMs);
     if (renewed !== 'taken') return { kind: renewed === 'busy' ? 'busy' : 'already_final' };
     if (this.signal.aborted) return { kind: 'stopped' };
-    return this.send(payout);
+    return this.send(payout, priorPaymentIndex);
   }
 
-  private async send(payout: PayoutMessage): Promise<Followed> {
+  private async send(payout: PayoutMessage, priorPaymentIndex: number): Promise<Followed> {
     const { lnd, metrics } = this.options;
     metrics.paymentsSent.inc();
     this.log.info('sending payment', {
@@ -220,19 +229,24 @@ class PayoutAttempt {
       feeLimitMsat: payout.fee_limit_msat,
     });
     const outcome = await this.followStream(
-      lnd.sendPayment({ paymentRequest: payout.bolt11, feeLimitMsat: payout.fee_limit_msat, timeoutSec: this.options.paymentTimeoutSec }),
-      false,
+      lnd.sendPayment({
+        paymentRequest: payout.bolt11,
+        feeLimitMsat: payout.fee_limit_msat,
+        timeoutSec: this.options.paymentTimeoutSec,
+        ...(isAmountless(payout.bolt11) ? { amountMsat: payout.amount_msat } : {}),
+      }),
+      priorPaymentIndex,
     );
-    if (outcome.kind === 'interrupted') return this.track(payout.payment_hash, false);
+    if (outcome.kind === 'interrupted') return this.track(payout.payment_hash, priorPaymentIndex);
     if (outcome.kind !== 'error') return outcome;
 
     const { error } = outcome;
     if (error instanceof PaymentInTransitionError || error instanceof PaymentAlreadySucceededError) {
       this.log.info('the node already has a payment for this hash; tracking it', { paymentHash: payout.payment_hash, reason: error.name });
-      return this.track(payout.payment_hash, false);
+      return this.track(payout.payment_hash, priorPaymentIndex);
     }
-    // Whatever else went wrong, the node decides whether a payment exists.
-    const check = await this.track(payout.payment_hash, false);
+    // Whatever else went wrong, the node decides whether a payment of ours exists.
+    const check = await this.track(payout.payment_hash, priorPaymentIndex);
     if (check.kind !== 'not_found') return check;
     if (!outcome.delivered && isRefusalBeforeStart(error)) {
       this.log.warn('the node refused to start the payment', { paymentHash: payout.payment_hash, ...errorFields(error) });
@@ -242,18 +256,18 @@ class PayoutAttempt {
   }
 
   /**
-   * TrackPaymentV2 until a final state. `failedIsForeign`: the withdrawal was never sent,
-   * so a FAILED payment of this hash is an earlier withdrawal's and means "not ours".
+   * TrackPaymentV2 until a final state. A FAILED payment with a payment_index up to
+   * `foreignUpToIndex` is an earlier withdrawal's and means "none of ours".
    */
-  private async track(paymentHash: string, failedIsForeign: boolean): Promise<Followed> {
+  private async track(paymentHash: string, foreignUpToIndex: number): Promise<Followed> {
     let failures = 0;
     for (;;) {
       if (this.signal.aborted) return { kind: 'stopped' };
       this.options.metrics.paymentsTracked.inc();
-      const outcome = await this.followStream(this.options.lnd.trackPayment(paymentHash), failedIsForeign);
+      const outcome = await this.followStream(this.options.lnd.trackPayment(paymentHash), foreignUpToIndex);
       if (outcome.kind !== 'error' && outcome.kind !== 'interrupted') return outcome;
       if (outcome.kind === 'error') {
-        if (outcome.error instanceof NotFoundError) return { kind: 'not_found' };
+        if (outcome.error instanceof NotFoundError) return { kind: 'not_found', priorPaymentIndex: 0 };
         if (!(outcome.error instanceof NodeUnavailableError)) throw outcome.error;
         if (outcome.delivered) failures = 0;
       }
@@ -266,7 +280,7 @@ class PayoutAttempt {
     }
   }
 
-  private async followStream(stream: LndStream<Payment>, failedIsForeign: boolean): Promise<StreamOutcome> {
+  private async followStream(stream: LndStream<Payment>, foreignUpToIndex: number): Promise<StreamOutcome> {
     const { metrics } = this.options;
     let timedOut = false;
     let delivered = false;
@@ -281,7 +295,9 @@ class PayoutAttempt {
       for await (const payment of stream) {
         delivered = true;
         if (payment.status === PaymentStatus.Succeeded) return { kind: 'final', payment };
-        if (payment.status === PaymentStatus.Failed) return failedIsForeign ? { kind: 'not_found' } : { kind: 'final', payment };
+        if (payment.status === PaymentStatus.Failed) {
+          return payment.paymentIndex <= foreignUpToIndex ? { kind: 'not_found', priorPaymentIndex: payment.paymentIndex } : { kind: 'final', payment };
+        }
       }
       if (this.signal.aborted) return { kind: 'stopped' };
       if (timedOut) return { kind: 'still_in_flight' };
@@ -316,6 +332,30 @@ class PayoutAttempt {
     this.options.metrics.paymentResults.inc({ status });
     this.log.info('payment result published', { withdrawalId: payout.withdrawal_id, paymentHash: payout.payment_hash, status });
     return undefined;
+  }
+}
+
+/**
+ * Which FAILED payments of the hash are not this withdrawal's: while pending nothing was
+ * sent, so all; once in flight, those up to the index recorded before sending. (A
+ * withdrawal marked in flight before the index was recorded counts every FAILED as ours.)
+ */
+function foreignUpTo(withdrawal: WithdrawalItem): number {
+  if (withdrawal.status === WithdrawalStatus.pending) return Number.POSITIVE_INFINITY;
+  return withdrawal.prior_payment_index ?? 0;
+}
+
+/**
+ * LND refuses both an amountless invoice without amt_msat and an amount for an invoice that
+ * has one: the withdrawal's amount goes with amountless invoices only. Decoded here (the
+ * invoice is the one truth, and payout messages already queued need no new field); one we
+ * cannot decode is sent without an amount and the node refuses it as the invalid invoice it is.
+ */
+function isAmountless(bolt11: string): boolean {
+  try {
+    return decodePaymentRequest(bolt11).amountMsat === null;
+  } catch {
+    return false;
   }
 }
 

@@ -27,17 +27,23 @@ export interface PaymentFailed {
   failedAt: Date;
 }
 
-/** pending → in_flight: the bridge handed the payment to the node. Moves no money. */
-export async function markWithdrawalInFlight(table: Table, withdrawalId: string): Promise<void> {
+/**
+ * pending → in_flight: the bridge is about to hand the payment to the node. Moves no money.
+ * `priorPaymentIndex` is the payment_index of the FAILED payment the node held for this
+ * hash before we sent (an earlier withdrawal's; 0 when none), written in the same update:
+ * a FAILED payment with that index or lower is never this withdrawal's.
+ */
+export async function markWithdrawalInFlight(table: Table, withdrawalId: string, priorPaymentIndex = 0): Promise<void> {
+  if (!Number.isSafeInteger(priorPaymentIndex) || priorPaymentIndex < 0) throw new RangeError(`priorPaymentIndex must be a safe integer >= 0`);
   try {
     await table.doc.send(
       new UpdateCommand({
         TableName: table.name,
         Key: keys.withdrawal(withdrawalId),
-        UpdateExpression: 'SET #status = :inFlight',
+        UpdateExpression: 'SET #status = :inFlight, prior_payment_index = :prior',
         ConditionExpression: withdrawalIsPending,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pending': WithdrawalStatus.pending, ':inFlight': WithdrawalStatus.inFlight },
+        ExpressionAttributeValues: { ':pending': WithdrawalStatus.pending, ':inFlight': WithdrawalStatus.inFlight, ':prior': priorPaymentIndex },
       }),
     );
   } catch (error) {

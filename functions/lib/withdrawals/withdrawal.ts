@@ -33,6 +33,11 @@ export interface WithdrawalItem {
   preimage: string | null;
   failure_reason: FailureReason | null;
   internal: boolean;
+  /**
+   * Set with in_flight: payment_index of the FAILED payment (an earlier withdrawal's) the
+   * node held for this hash before the bridge sent; 0 when none. Absent: never sent.
+   */
+  prior_payment_index?: number;
   /** For an internal payment: the invoice of ours it paid. */
   invoice_id?: string;
   created_at: string;
