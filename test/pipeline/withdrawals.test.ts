@@ -85,6 +85,26 @@ describe('withdrawals: every payment outcome, finalised exactly once', () => {
     await expectLedgerConsistent(h.table, [accountId]);
   });
 
+  it('pays an amountless invoice the withdrawal amount (amt_msat for it only), records the fee and refunds the rest of the reserve', async () => {
+    const { merchantId, accountId } = await h.newAccount({ fundMsat: FUNDS });
+    const withdrawal = await h.withdraw({ merchantId, accountId, amountMsat: 70_000, feeReserveMsat: 5_000, feeMsat: 1_500, amountless: true });
+
+    const done = await waitFinal(h, withdrawal.id);
+
+    expect(done).toMatchObject({ status: 'succeeded', fee_msat: 1_500, failure_reason: null });
+    expect(await h.balance(accountId)).toBe(FUNDS - 71_500);
+    expect(await entriesOf(h, accountId, withdrawal.id)).toEqual(
+      [
+        ['fee_refund', 3_500],
+        ['fee_reserve', -5_000],
+        ['withdrawal', -70_000],
+      ].sort(),
+    );
+    expect(h.sim.paymentAttempts(withdrawal.payment_hash)).toEqual({ attempts: 1, settled: true });
+    expect(resultEvents(h, withdrawal.id)).toHaveLength(1);
+    await expectLedgerConsistent(h.table, [accountId]);
+  });
+
   it('hands the fee reserve to the node as the fee limit: a route costing more is not taken', async () => {
     const { merchantId, accountId } = await h.newAccount({ fundMsat: FUNDS });
     const withdrawal = await h.withdraw({ merchantId, accountId, amountMsat: 100_000, feeReserveMsat: 1_000, feeMsat: 1_001 });

@@ -57,6 +57,8 @@ export interface PipelineHarness {
     feeMsat?: number;
     /** Expiry of the outside invoice. @default the simulator's */
     expirySec?: number;
+    /** An invoice without an amount: the withdrawal's amount is what the node is told to pay. */
+    amountless?: boolean;
   }): Promise<WithdrawalItem>;
   readWithdrawal(id: string): Promise<WithdrawalItem>;
   readInvoice(id: string): Promise<InvoiceItem>;
@@ -177,7 +179,7 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
       },
       async withdraw(input) {
         const outside = sim.createOutsideInvoice({
-          amountMsat: input.amountMsat,
+          ...(input.amountless ? {} : { amountMsat: input.amountMsat }),
           outcome: input.outcome ?? 'succeed',
           feeMsat: input.feeMsat ?? 0,
           ...(input.expirySec !== undefined ? { expirySec: input.expirySec } : {}),
