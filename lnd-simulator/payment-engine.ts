@@ -59,6 +59,8 @@ export class PaymentEngine {
   readonly updated = new Listeners<PaymentRecord>();
   private readonly byHash = new Map<string, PaymentRecord>();
   private readonly pendingEndings = new Map<string, () => void>();
+  /** Fault: sends accepted but not started yet, as on a node slow to write its payment store. null: not holding. */
+  private held: (() => void)[] | null = null;
 
   constructor(
     private readonly state: SimulatorState,
@@ -91,9 +93,53 @@ export class PaymentEngine {
     };
   }
 
+  /** Fault control: hold every send from now on (true), or start the held ones in order and stop holding (false). */
+  holdSends(hold: boolean): number {
+    if (hold) {
+      this.held ??= [];
+      return this.held.length;
+    }
+    const held = this.held ?? [];
+    this.held = null;
+    for (const start of held) start();
+    return held.length;
+  }
+
+  get holdingSends(): boolean {
+    return this.held !== null;
+  }
+
+  get heldSendCount(): number {
+    return this.held?.length ?? 0;
+  }
+
+  /**
+   * LND's checks of the invoice now (they throw), then the payment starts now, or when held
+   * sends are released: `onStarted` gets the IN_FLIGHT record or the node's refusal. Like
+   * LND, a payment starts even if its caller has gone away meanwhile.
+   */
+  submit(request: OutgoingPayment, onStarted: (result: PaymentRecord | RpcFailure) => void): void {
+    const invoice = this.checkPayable(request);
+    const start = (): void => {
+      let payment: PaymentRecord;
+      try {
+        payment = this.startPayment(invoice, request);
+      } catch (error) {
+        onStarted(error instanceof RpcFailure ? error : new RpcFailure(String(error)));
+        return;
+      }
+      onStarted(payment);
+    };
+    if (this.held) this.held.push(start);
+    else start();
+  }
+
   /** Starts a payment (IN_FLIGHT) and returns it; its ending follows asynchronously. */
   send(request: OutgoingPayment): PaymentRecord {
-    const invoice = this.checkPayable(request);
+    return this.startPayment(this.checkPayable(request), request);
+  }
+
+  private startPayment(invoice: DecodedInvoice, request: OutgoingPayment): PaymentRecord {
     const amountMsat = invoice.amountMsat ?? request.amountMsat;
     const previous = this.byHash.get(invoice.paymentHash);
     if (previous && isInFlight(previous)) throw new RpcFailure('payment is in transition', GrpcStatus.ALREADY_EXISTS);

@@ -62,6 +62,15 @@ export interface LndSimulator {
   resolvePayment(paymentHash: string, outcome: PaymentOutcome): { paymentHash: string; status: string };
   /** Cuts every open gRPC stream with UNAVAILABLE (POST /faults). Returns how many. */
   dropStreams(): number;
+  /**
+   * Fault (POST /faults {"hold_sends"}): true holds every SendPaymentV2 from now on after
+   * the invoice checks, its stream open and the payment not started, as on a node slow to
+   * write its payment store; false starts the held ones (callers gone or not) and stops
+   * holding. Returns how many are held (true) or were started (false).
+   */
+  holdSends(hold: boolean): number;
+  /** SendPaymentV2 calls held by the fault right now. */
+  heldSendCount(): number;
   /** Server streams currently open (invoice subscriptions, payment streams), for tests to await. */
   openStreamCount(): number;
   stop(): Promise<void>;
@@ -104,6 +113,8 @@ export async function startLndSimulator(options: LndSimulatorOptions): Promise<L
       return { paymentHash: payment.paymentHash, status: payment.status.toLowerCase() };
     },
     dropStreams: () => streams.dropAll(),
+    holdSends: (hold: boolean) => payments.holdSends(hold),
+    heldSendCount: () => payments.heldSendCount,
     openStreamCount: () => streams.size,
   };
 
@@ -145,6 +156,7 @@ export async function startLndSimulator(options: LndSimulatorOptions): Promise<L
           return { payment_hash: resolved.paymentHash, status: resolved.status };
         },
         dropStreams: simulator.dropStreams,
+        holdSends: simulator.holdSends,
       },
       host,
       options.controlPort ?? DEFAULT_CONTROL_PORT,

@@ -22,6 +22,7 @@ export interface SimulatorControls {
   paymentAttempts(paymentHash: string): PaymentAttempts;
   resolvePayment(paymentHash: string, outcome: PaymentOutcome): { payment_hash: string; status: string };
   dropStreams(): number;
+  holdSends(hold: boolean): number;
 }
 
 class HttpProblem extends Error {
@@ -77,7 +78,8 @@ async function route(controls: SimulatorControls, request: IncomingMessage): Pro
   }
   if (method === 'POST' && url.pathname === '/faults') {
     const body = parse(faultsBodySchema, await readJson(request));
-    return { dropped_streams: body.drop_streams ? controls.dropStreams() : 0 };
+    const held = body.hold_sends === undefined ? {} : { [body.hold_sends ? 'held_sends' : 'started_sends']: controls.holdSends(body.hold_sends) };
+    return { dropped_streams: body.drop_streams ? controls.dropStreams() : 0, ...held };
   }
   if (paymentPath) {
     const paymentHash = (paymentPath[1] ?? '').toLowerCase();

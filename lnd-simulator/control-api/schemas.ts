@@ -19,6 +19,6 @@ export const outsideInvoiceBodySchema = z.object({
 
 export const resolveBodySchema = z.object({ outcome });
 
-export const faultsBodySchema = z.object({ drop_streams: z.boolean().optional() });
+export const faultsBodySchema = z.object({ drop_streams: z.boolean().optional(), hold_sends: z.boolean().optional() });
 
 export const PAYMENT_HASH_PATTERN = /^[0-9a-fA-F]{64}$/;

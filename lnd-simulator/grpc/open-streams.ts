@@ -28,6 +28,16 @@ export class OpenStreams {
     };
   }
 
+  /** Forgets a stream without ending it or releasing it; false when it was already cut or cancelled. */
+  untrack(call: ServerWritableStream<unknown, unknown>): boolean {
+    for (const entry of this.streams) {
+      if (entry.call !== call) continue;
+      this.streams.delete(entry);
+      return true;
+    }
+    return false;
+  }
+
   get size(): number {
     return this.streams.size;
   }

@@ -6,7 +6,7 @@ import { RpcFailure } from '../rpc-failure';
 import type { PaymentRecord } from '../state/records';
 import type { OpenStreams } from './open-streams';
 import { hashField, int64Field } from './request-fields';
-import type { RpcHandlers } from './rpc-handlers';
+import { toServiceError, type RpcHandlers } from './rpc-handlers';
 import { paymentToProto } from './to-proto';
 
 /**
@@ -66,14 +66,25 @@ export function routerService(
         throw new RpcFailure('the simulator only pays BOLT11 payment requests', GrpcStatus.UNIMPLEMENTED);
       }
       if (raw.timeout_seconds < 0) throw new RpcFailure('timeout_seconds must not be negative');
-      const payment = engine.send({
-        paymentRequest: raw.payment_request,
-        amountMsat: amountMsat(raw),
-        feeLimitMsat: feeLimitMsat(raw),
-        timeoutSec: raw.timeout_seconds,
-        allowSelfPayment: raw.allow_self_payment,
-      });
-      streamPayment(call as ServerWritableStream<unknown, unknown>, streams, engine, payment, raw.no_inflight_updates);
+      const stream = call as ServerWritableStream<unknown, unknown>;
+      // A held send keeps its stream open with nothing on it, so a dropped connection cuts it.
+      const held = engine.holdingSends;
+      if (held) streams.track(stream, () => {});
+      engine.submit(
+        {
+          paymentRequest: raw.payment_request,
+          amountMsat: amountMsat(raw),
+          feeLimitMsat: feeLimitMsat(raw),
+          timeoutSec: raw.timeout_seconds,
+          allowSelfPayment: raw.allow_self_payment,
+        },
+        (started) => {
+          // The caller went away while the send was held: the payment goes on without it.
+          if (held && !streams.untrack(stream)) return;
+          if (started instanceof RpcFailure) stream.emit('error', toServiceError(started));
+          else streamPayment(stream, streams, engine, started, raw.no_inflight_updates);
+        },
+      );
     }),
 
     TrackPaymentV2: handlers.serverStream('/routerrpc.Router/TrackPaymentV2', (call) => {

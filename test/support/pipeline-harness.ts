@@ -59,6 +59,8 @@ export interface PipelineHarness {
     expirySec?: number;
     /** An invoice without an amount: the withdrawal's amount is what the node is told to pay. */
     amountless?: boolean;
+    /** Pay this outside invoice again (an earlier withdrawal's) instead of a new one. */
+    invoice?: { bolt11: string; paymentHash: string };
   }): Promise<WithdrawalItem>;
   readWithdrawal(id: string): Promise<WithdrawalItem>;
   readInvoice(id: string): Promise<InvoiceItem>;
@@ -178,7 +180,7 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
         });
       },
       async withdraw(input) {
-        const outside = sim.createOutsideInvoice({
+        const outside = input.invoice ?? sim.createOutsideInvoice({
           ...(input.amountless ? {} : { amountMsat: input.amountMsat }),
           outcome: input.outcome ?? 'succeed',
           feeMsat: input.feeMsat ?? 0,
