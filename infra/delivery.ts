@@ -126,7 +126,7 @@ export const delivery = {
     payoutResult: { retryAttempts: 185, maxEventAgeSec: DAY, deadLetterQueue: 'ruleTargetFailures' },
     webhookFanout: { retryAttempts: 185, maxEventAgeSec: DAY, deadLetterQueue: 'ruleTargetFailures' },
     /** The every-minute schedule → invoice-expiry (a Lambda target: the only asynchronous one left). */
-    invoiceExpiry: { retryAttempts: 2, maxEventAgeSec: 5 * MINUTE, deadLetterQueue: 'ruleTargetFailures' },
+    invoiceExpiry: { retryAttempts: 2, maxEventAgeSec: 5 * MINUTE, deadLetterQueue: 'asyncInvokeFailures' },
   },
   /** The DLQ of the rule targets: a plain queue, 14 days. */
   ruleTargetFailures: { retentionSec: 14 * DAY },

@@ -48,7 +48,7 @@ export class LightningPaymentsStack extends Stack {
 
     this.pipeline = new PaymentPipeline(this, 'Pipeline', { table });
     this.webhooks = new Webhooks(this, 'Webhooks', { table });
-    this.pipeline.routeDomainEventsTo(this.webhooks.fanout.function);
+    const fanoutQueue = this.pipeline.routeDomainEventsTo(this.webhooks.fanout.function);
 
     // One VPC for everything that talks to LND, and one egress address for the node to allow.
     this.network = new Network(this, 'Network', { nodeEgress: config.nodeEgress });
@@ -91,8 +91,19 @@ export class LightningPaymentsStack extends Stack {
         Payout: this.pipeline.payoutQueue.deadLetterQueue,
         Cancel: this.pipeline.cancelQueue.deadLetterQueue,
         Outbox: this.pipeline.outboxFailures.queue,
-        Consumer: this.pipeline.consumerDeadLetters.queue,
+        OutboxFailuresDlq: this.pipeline.outboxFailures.deadLetterQueue,
+        SettleInvoice: this.pipeline.settleInvoiceQueue.deadLetterQueue,
+        PayoutResult: this.pipeline.payoutResultQueue.deadLetterQueue,
+        WebhookFanout: fanoutQueue.deadLetterQueue,
+        RuleTarget: this.pipeline.ruleTargetFailures,
+        InvoiceExpiry: this.webhooks.expiryFailures,
         WebhookDelivery: this.webhooks.deliveryQueue.deadLetterQueue,
+      },
+      consumers: {
+        SettleInvoice: { function: this.pipeline.settleInvoice.function, queue: this.pipeline.settleInvoiceQueue.queue },
+        PayoutResult: { function: this.pipeline.payoutResult.function, queue: this.pipeline.payoutResultQueue.queue },
+        WebhookFanout: { function: this.webhooks.fanout.function, queue: fanoutQueue.queue },
+        InvoiceExpiry: { function: this.webhooks.invoiceExpiry.function },
       },
       bridgeLogs: this.bridge.logGroup,
       settleInvoiceLogs: this.pipeline.settleInvoice.logGroup,

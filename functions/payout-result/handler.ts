@@ -1,15 +1,15 @@
-import { consumerTableFromEnv } from '../lib/bus/consumer-env';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { consumerDeadLettersFromEnv, consumerTableFromEnv } from '../lib/bus/consumer-env';
 import { embeddedMetrics } from '../lib/bus/log';
 import { powertoolsLog } from '../lib/bus/powertools-log';
-import { createPayoutResultHandler, type PaymentResultEvent } from './payout-result';
+import { createPayoutResultConsumer } from './payout-result';
 
-const finish = createPayoutResultHandler({
+const consume = createPayoutResultConsumer({
   table: consumerTableFromEnv(),
+  deadLetters: consumerDeadLettersFromEnv(),
   log: powertoolsLog('payout-result'),
   metrics: embeddedMetrics('LightningPayments/PayoutResult'),
 });
 
-/** EventBridge rule: source lightning-payments.node, detail-type PaymentSucceeded or PaymentFailed. */
-export const handler = async (event: PaymentResultEvent): Promise<void> => {
-  await finish(event);
-};
+/** SQS event source (ReportBatchItemFailures) on the payout-result queue, which the PaymentSucceeded/PaymentFailed rule feeds. */
+export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => consume(event);

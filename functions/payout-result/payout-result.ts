@@ -1,9 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BusSource, NodeDetailType, paymentFailedSchema, paymentSucceededSchema } from '../lib/bus/bus-events';
 import { type Log, type Metrics, noMetrics } from '../lib/bus/log';
 import { AlreadyAppliedError } from '../lib/ledger/errors';
 import { failWithdrawal, settleWithdrawal } from '../lib/ledger/finish-withdrawal';
+import { busEventBatchHandler, PermanentRecordError, type BusConsumerDeps } from '../lib/queue/sqs-batch';
 import type { Table } from '../lib/table/client';
 import { keys } from '../lib/table/keys';
 import type { WithdrawalItem } from '../lib/withdrawals/withdrawal';
@@ -28,7 +29,7 @@ export type PayoutResult = 'succeeded' | 'failed' | 'already_final';
 export function createPayoutResultHandler(deps: PayoutResultDeps): (event: PaymentResultEvent) => Promise<PayoutResult> {
   const metrics = deps.metrics ?? noMetrics;
   return async (event) => {
-    if (event.source !== BusSource.node) throw new Error(`payout-result got an event from ${event.source}: wrong rule`);
+    if (event.source !== BusSource.node) throw new PermanentRecordError(`payout-result got an event from ${event.source}: wrong rule`);
     const detailType = event['detail-type'];
     const result =
       detailType === NodeDetailType.paymentSucceeded
@@ -36,7 +37,7 @@ export function createPayoutResultHandler(deps: PayoutResultDeps): (event: Payme
         : detailType === NodeDetailType.paymentFailed
           ? { kind: 'failed' as const, detail: paymentFailedSchema.parse(event.detail) }
           : undefined;
-    if (!result) throw new Error(`payout-result got detail-type ${detailType}: wrong rule`);
+    if (!result) throw new PermanentRecordError(`payout-result got detail-type ${detailType}: wrong rule`);
 
     const withdrawalId = result.detail.withdrawal_id;
     await assertSameHash(deps.table, withdrawalId, result.detail.payment_hash);
@@ -71,10 +72,15 @@ export function createPayoutResultHandler(deps: PayoutResultDeps): (event: Payme
   };
 }
 
-/** A result for another hash than the withdrawal's is a bug upstream: refuse it (it ends in the DLQ). */
+/** A result for another hash than the withdrawal's (or none) is a bug upstream: refuse it (parked in the DLQ at once). */
 async function assertSameHash(table: Table, withdrawalId: string, paymentHash: string): Promise<void> {
   const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.withdrawal(withdrawalId), ConsistentRead: true }));
   const withdrawal = Item as WithdrawalItem | undefined;
-  if (!withdrawal) throw new Error(`payment result for unknown withdrawal ${withdrawalId}`);
-  if (withdrawal.payment_hash !== paymentHash) throw new Error(`payment result for ${withdrawalId} names another payment hash`);
+  if (!withdrawal) throw new PermanentRecordError(`payment result for unknown withdrawal ${withdrawalId}`);
+  if (withdrawal.payment_hash !== paymentHash) throw new PermanentRecordError(`payment result for ${withdrawalId} names another payment hash`);
+}
+
+/** The Lambda's work: SQS batches from the payout-result queue (fed by the PaymentSucceeded/PaymentFailed rule). */
+export function createPayoutResultConsumer(deps: PayoutResultDeps & BusConsumerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  return busEventBatchHandler('payout-result', deps, createPayoutResultHandler(deps));
 }

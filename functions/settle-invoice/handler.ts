@@ -1,15 +1,15 @@
-import { consumerTableFromEnv } from '../lib/bus/consumer-env';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { consumerDeadLettersFromEnv, consumerTableFromEnv } from '../lib/bus/consumer-env';
 import { embeddedMetrics } from '../lib/bus/log';
 import { powertoolsLog } from '../lib/bus/powertools-log';
-import { createSettleInvoiceHandler, type InvoiceSettledEvent } from './settle-invoice';
+import { createSettleInvoiceConsumer } from './settle-invoice';
 
-const settle = createSettleInvoiceHandler({
+const consume = createSettleInvoiceConsumer({
   table: consumerTableFromEnv(),
+  deadLetters: consumerDeadLettersFromEnv(),
   log: powertoolsLog('settle-invoice'),
   metrics: embeddedMetrics('LightningPayments/SettleInvoice'),
 });
 
-/** EventBridge rule: source lightning-payments.node, detail-type InvoiceSettled. */
-export const handler = async (event: InvoiceSettledEvent): Promise<void> => {
-  await settle(event);
-};
+/** SQS event source (ReportBatchItemFailures) on the settle-invoice queue, which the InvoiceSettled rule feeds. */
+export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => consume(event);

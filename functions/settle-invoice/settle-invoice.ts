@@ -1,10 +1,11 @@
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BusSource, invoiceSettledSchema, NodeDetailType } from '../lib/bus/bus-events';
 import { type Log, type Metrics, noMetrics } from '../lib/bus/log';
 import { findInvoiceIdByPaymentHash } from '../lib/invoices/repository';
 import { creditInvoiceSettlement } from '../lib/ledger/credit-invoice-settlement';
 import { AlreadyAppliedError } from '../lib/ledger/errors';
 import { SettlementCredited } from '../lib/observability/log-metrics';
+import { busEventBatchHandler, PermanentRecordError, type BusConsumerDeps } from '../lib/queue/sqs-batch';
 import type { Table } from '../lib/table/client';
 
 export interface SettleInvoiceDeps {
@@ -22,13 +23,15 @@ export type SettleResult = 'credited' | 'late_deposit' | 'already_credited' | 'n
  * twice (the bridge replays after reconnects, the bus delivers at least once): the ledger's
  * condition on the invoice's state makes every repeat an AlreadyAppliedError, a success.
  * A hash we never issued (an invoice made on the node by hand) is not ours: counted and
- * dropped. Anything else throws, so the bus retries and finally dead-letters the event.
+ * dropped. A detail that fails its schema, or an event of the wrong rule, can never
+ * succeed (the SQS consumer parks it in the DLQ at once); anything else throws, so SQS
+ * delivers it again until it succeeds.
  */
 export function createSettleInvoiceHandler(deps: SettleInvoiceDeps): (event: InvoiceSettledEvent) => Promise<SettleResult> {
   const metrics = deps.metrics ?? noMetrics;
   return async (event) => {
     if (event.source !== BusSource.node || event['detail-type'] !== NodeDetailType.invoiceSettled) {
-      throw new Error(`settle-invoice got ${event.source} / ${event['detail-type']}: wrong rule`);
+      throw new PermanentRecordError(`settle-invoice got ${event.source} / ${event['detail-type']}: wrong rule`);
     }
     const settlement = invoiceSettledSchema.parse(event.detail);
     const invoiceId = await findInvoiceIdByPaymentHash(deps.table, settlement.payment_hash);
@@ -63,4 +66,9 @@ export function createSettleInvoiceHandler(deps: SettleInvoiceDeps): (event: Inv
       throw error;
     }
   };
+}
+
+/** The Lambda's work: SQS batches from the settle-invoice queue (fed by the InvoiceSettled rule). */
+export function createSettleInvoiceConsumer(deps: SettleInvoiceDeps & BusConsumerDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  return busEventBatchHandler('settle-invoice', deps, createSettleInvoiceHandler(deps));
 }

@@ -1,5 +1,7 @@
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { consumerDeadLettersFromEnv } from '../lib/bus/consumer-env';
 import { BusSource, LedgerDetailType } from '../lib/bus/bus-events';
+import { busEventBatchHandler, type BusConsumerDeps } from '../lib/queue/sqs-batch';
 import { systemClock } from '../lib/webhooks/clock';
 import { lazily, tableFromEnv } from '../lib/webhooks/environment';
 import { fanOutDomainEvent, type FanOutDependencies } from '../lib/webhooks/fan-out';
@@ -9,8 +11,8 @@ import { webhookQueues } from '../lib/webhooks/queues';
 export type DomainBusEvent = EventBridgeEvent<string, unknown>;
 
 /**
- * The bus target for every `DomainEvent` from `lightning-payments.ledger`: one delivery per
- * subscribed endpoint. Throws on table or queue trouble so the bus retries the event.
+ * One `DomainEvent` from `lightning-payments.ledger`: one delivery per subscribed endpoint.
+ * Throws on table or queue trouble so the event is delivered again.
  */
 export function createFanOutHandler(deps: FanOutDependencies | (() => FanOutDependencies)) {
   const get = typeof deps === 'function' ? deps : () => deps;
@@ -24,10 +26,22 @@ export function createFanOutHandler(deps: FanOutDependencies | (() => FanOutDepe
   };
 }
 
+/** SQS batches from the fan-out queue (fed by the DomainEvent rule); a detail that fails its schema is parked in the queue's DLQ. */
+export function createFanOutConsumer(
+  deps: FanOutDependencies | (() => FanOutDependencies),
+  consumer: Omit<BusConsumerDeps, 'log'> | (() => Omit<BusConsumerDeps, 'log'>),
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  const get = typeof deps === 'function' ? deps : () => deps;
+  const getConsumer = typeof consumer === 'function' ? consumer : () => consumer;
+  const fanOut = createFanOutHandler(get);
+  return (event) => busEventBatchHandler('webhook-fanout', { ...getConsumer(), log: get().log }, fanOut)(event);
+}
+
 const processDependencies = lazily((): FanOutDependencies => {
   const log = powertoolsWebhookLog('lightning-payments-webhook-fanout');
   return { table: tableFromEnv(), queue: webhookQueues(log).deliveries, clock: systemClock, log };
 });
+const processDeadLetters = lazily(() => ({ deadLetters: consumerDeadLettersFromEnv() }));
 
-/** Lambda entry point (EventBridge rule target). */
-export const handler = createFanOutHandler(processDependencies);
+/** Lambda entry point (SQS event source with ReportBatchItemFailures on the fan-out queue). */
+export const handler = createFanOutConsumer(processDependencies, processDeadLetters);

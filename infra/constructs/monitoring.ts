@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -11,9 +12,18 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BridgeHeartbeat, METRICS_NAMESPACE, SettlementCredited } from '../../functions/lib/observability/log-metrics';
 
+/** A consumer queue whose oldest event is older than this is stuck: its records keep failing. */
+const MAX_CONSUMER_BACKLOG = Duration.minutes(10);
+
 export interface MonitoringProps {
   /** Every dead-letter queue, by a readable name: any message in one raises an alarm. */
   readonly deadLetterQueues: Record<string, sqs.IQueue>;
+  /**
+   * Consumers by a readable name: an alarm on the function's errors (crashes, timeouts) and,
+   * for a queue consumer, on the age of its queue's oldest message (records it keeps failing,
+   * which ReportBatchItemFailures does not count as function errors).
+   */
+  readonly consumers?: Record<string, { function: lambda.IFunction; queue?: sqs.IQueue }>;
   readonly bridgeLogs: logs.ILogGroup;
   readonly settleInvoiceLogs: logs.ILogGroup;
   readonly api: apigwv2.HttpApi;
@@ -73,6 +83,20 @@ export class Monitoring extends Construct {
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       });
+    }
+    for (const [name, consumer] of Object.entries(props.consumers ?? {})) {
+      this.alarm(`${name}Errors`, `The ${name} function fails (errors or timeouts)`, {
+        metric: consumer.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      });
+      if (consumer.queue) {
+        this.alarm(`${name}Backlog`, `Events for ${name} wait longer than ${MAX_CONSUMER_BACKLOG.toMinutes()} minutes (its records keep failing)`, {
+          metric: consumer.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+          threshold: MAX_CONSUMER_BACKLOG.toSeconds(),
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        });
+      }
     }
     this.alarm('BridgeHeartbeatMissing', 'node-bridge has not reported for 10 minutes', {
       metric: heartbeats,
