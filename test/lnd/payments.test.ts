@@ -118,6 +118,48 @@ describe('payments through SendPaymentV2 / TrackPaymentV2', () => {
     expect(fixture.sim.paymentAttempts(invoice.paymentHash)).toEqual({ attempts: 2, settled: true });
   });
 
+  it('gives the new attempt of a FAILED hash a higher payment_index and a new creation time, as LND does', async () => {
+    const invoice = fixture.sim.createOutsideInvoice({ amountMsat: 1_000, outcome: 'hang' });
+    const first = pay(invoice.bolt11);
+    await waitFor(() => fixture.sim.paymentAttempts(invoice.paymentHash).attempts === 1);
+    fixture.sim.resolvePayment(invoice.paymentHash, 'no_route');
+    const failed = await finalPayment(first);
+    await waitFor(() => Date.now() * 1e6 > Number(failed.creationTimeNs));
+
+    const second = pay(invoice.bolt11)[Symbol.asyncIterator]();
+    const [started] = await takeNext(second, 1);
+    const [tracked] = await takeNext(bridge.trackPayment(invoice.paymentHash)[Symbol.asyncIterator](), 1);
+
+    expect(started?.paymentIndex).toBeGreaterThan(failed.paymentIndex);
+    expect(BigInt(started!.creationTimeNs)).toBeGreaterThan(BigInt(failed.creationTimeNs));
+    expect(tracked).toMatchObject({ status: PaymentStatus.InFlight, paymentIndex: started?.paymentIndex });
+    fixture.sim.resolvePayment(invoice.paymentHash, 'succeed');
+  });
+
+  it('holds sends while the hold_sends fault is on: TrackPaymentV2 sees the old record until they are released', async () => {
+    const invoice = fixture.sim.createOutsideInvoice({ amountMsat: 1_000 });
+    fixture.sim.holdSends(true);
+    try {
+      const sending = pay(invoice.bolt11);
+      await waitFor(() => fixture.sim.heldSendCount() === 1);
+      await expect(collectAll(bridge.trackPayment(invoice.paymentHash))).rejects.toBeInstanceOf(NotFoundError);
+      expect(fixture.sim.paymentAttempts(invoice.paymentHash).attempts).toBe(0);
+
+      expect(fixture.sim.holdSends(false)).toBe(1);
+      expect(await finalPayment(sending)).toMatchObject({ status: PaymentStatus.Succeeded });
+      expect(fixture.sim.paymentAttempts(invoice.paymentHash)).toEqual({ attempts: 1, settled: true });
+    } finally {
+      fixture.sim.holdSends(false);
+    }
+  });
+
+  it('refuses an amount for an invoice that has one, as LND does, without an attempt', async () => {
+    const invoice = fixture.sim.createOutsideInvoice({ amountMsat: 5_000 });
+
+    await expect(collectAll(pay(invoice.bolt11, 0, { amountMsat: 5_000 }))).rejects.toThrow(/amount must not be specified when paying a non-zero amount invoice/);
+    expect(fixture.sim.paymentAttempts(invoice.paymentHash).attempts).toBe(0);
+  });
+
   it('tracks a finished payment with one message, then ends', async () => {
     const invoice = fixture.sim.createOutsideInvoice({ amountMsat: 3_000, feeMsat: 1 });
     const final = await finalPayment(pay(invoice.bolt11));
