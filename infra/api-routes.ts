@@ -33,11 +33,17 @@ export const ROUTE_TABLE_ACCESS: Record<string, TableAccess> = {
   'GET /v1/withdrawals/{id}': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey, LeadingKey.withdrawal] }] },
   'POST /v1/accounts': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }, { actions: ['GetItem', 'PutItem', 'UpdateItem'], keys: [LeadingKey.idempotency] }, { actions: ['PutItem'], keys: [LeadingKey.account, LeadingKey.accountExternalId] }] },
   'POST /v1/events/{id}/redeliver': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey, LeadingKey.webhookEndpoint] }, { actions: ['GetItem', 'UpdateItem'], keys: [LeadingKey.event] }], indexQueries: [{ index: 'gsi1', keys: [IndexKey.merchantList(ListKind.webhookEndpoints)] }] },
-  'POST /v1/invoices': { items: [{ actions: ['GetItem'], keys: [LeadingKey.account, LeadingKey.apiKey, LeadingKey.merchant] }, { actions: ['PutItem'], keys: [LeadingKey.invoice, LeadingKey.paymentHash] }] },
+  'POST /v1/invoices': { items: [{ actions: ['GetItem'], keys: [LeadingKey.account, LeadingKey.apiKey, LeadingKey.merchant] }, { actions: ['GetItem', 'PutItem', 'UpdateItem'], keys: [LeadingKey.idempotency] }, { actions: ['PutItem'], keys: [LeadingKey.invoice, LeadingKey.paymentHash] }] },
   'POST /v1/transfers': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }, { actions: ['GetItem', 'PutItem', 'UpdateItem'], keys: [LeadingKey.idempotency] }, { actions: ['PutItem'], keys: [LeadingKey.event, LeadingKey.transfer] }, { actions: ['PutItem', 'UpdateItem'], keys: [LeadingKey.account] }] },
-  'POST /v1/webhook-endpoints': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }, { actions: ['GetItem', 'PutItem', 'UpdateItem'], keys: [LeadingKey.idempotency] }, { actions: ['PutItem'], keys: [LeadingKey.webhookEndpoint] }], indexQueries: [{ index: 'gsi1', keys: [IndexKey.merchantList(ListKind.webhookEndpoints)] }] },
+  'POST /v1/webhook-endpoints': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey] }, { actions: ['GetItem', 'PutItem', 'UpdateItem'], keys: [LeadingKey.idempotency] }, { actions: ['GetItem', 'PutItem'], keys: [LeadingKey.webhookEndpoint] }], indexQueries: [{ index: 'gsi1', keys: [IndexKey.merchantList(ListKind.webhookEndpoints)] }] },
   'POST /v1/withdrawals': { items: [{ actions: ['GetItem'], keys: [LeadingKey.apiKey, LeadingKey.merchant] }, { actions: ['GetItem', 'PutItem'], keys: [LeadingKey.paymentHash] }, { actions: ['GetItem', 'PutItem', 'UpdateItem'], keys: [LeadingKey.idempotency] }, { actions: ['GetItem', 'UpdateItem'], keys: [LeadingKey.invoice] }, { actions: ['PutItem'], keys: [LeadingKey.event, LeadingKey.withdrawal] }, { actions: ['PutItem', 'UpdateItem'], keys: [LeadingKey.account] }] },
 };
+
+/** Every route that authenticates (reads an API key) also counts the merchant's requests: the pipeline's rate limit. */
+function withRateLimit(access: TableAccess): TableAccess {
+  const authenticates = access.items?.some((item) => item.keys.includes(LeadingKey.apiKey)) ?? false;
+  return authenticates ? { ...access, items: [...(access.items ?? []), { actions: ['UpdateItem'], keys: [LeadingKey.rateLimit] }] } : access;
+}
 
 interface RouteLike {
   routeKey: string;
@@ -66,7 +72,7 @@ export async function discoverApiRoutes(): Promise<ApiRouteSpec[]> {
     const entry = found.get(route.routeKey);
     if (!entry) throw new Error(`No file under functions/ exports both the route '${route.routeKey}' and a handler`);
     const method = route.routeKey.split(' ')[0];
-    return { routeKey: route.routeKey, entry, access: method === 'GET' ? 'read' : 'write', usesNode: ROUTES_USING_NODE.has(route.routeKey), tableAccess: ROUTE_TABLE_ACCESS[route.routeKey] ?? {} };
+    return { routeKey: route.routeKey, entry, access: method === 'GET' ? 'read' : 'write', usesNode: ROUTES_USING_NODE.has(route.routeKey), tableAccess: withRateLimit(ROUTE_TABLE_ACCESS[route.routeKey] ?? {}) };
   });
   // The hosted checkout page: HTML, outside the JSON API's registry.
   apiRoutes.push({ routeKey: 'GET /checkout/{id}', entry: 'functions/checkout/handler.ts', access: 'read', usesNode: false, tableAccess: ROUTE_TABLE_ACCESS['GET /checkout/{id}']! });

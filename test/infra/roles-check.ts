@@ -111,6 +111,8 @@ export interface Extra {
   action: string;
   /** An ARN, `*` wildcards allowed. */
   resource: string;
+  /** For table actions: only requests on this key pattern (of keys.ts's shapes). @default any key */
+  leadingKey?: string;
   reason: string;
 }
 
@@ -238,7 +240,10 @@ export async function checkRoles(template: Template, roles: RoleUnderTest[], rec
     }
     for (const [key, probe] of probes) {
       if (covered.has(key)) continue;
-      if (role.extras.some((extra) => likeToRegExp(extra.action).test(probe.action) && likeToRegExp(extra.resource).test(probe.resource))) continue;
+      const probedKey = probe.leadingKeys ? key.split(' ')[2] : undefined;
+      const excused = (extra: Extra) =>
+        likeToRegExp(extra.action).test(probe.action) && likeToRegExp(extra.resource).test(probe.resource) && (!extra.leadingKey || extra.leadingKey === probedKey);
+      if (role.extras.some(excused)) continue;
       if (!(await allowed(statements, probe))) continue;
       const shape = probe.leadingKeys ? key.split(' ')[2]! : '';
       // IAM cannot separate MERCHANT#<id> from MERCHANT#<id>#IDEMPOTENCY#<key>: a broader recorded pattern covers the narrower one.

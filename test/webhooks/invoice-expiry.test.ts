@@ -14,6 +14,10 @@ import { expectLedgerConsistent, newMerchant, newPendingInvoice, readAccount } f
 import { useTestTable } from '../support/table';
 import { capturingLog } from './support/fixtures';
 import { ManualClock } from './support/manual-clock';
+import { asComponent } from '../../infra/local/component-context';
+
+// Runs as the scheduled function does, so the role test sees its calls.
+const expireDue = asComponent('invoice-expiry', expireDueInvoices);
 
 async function eventsOf(table: Table, merchantId: string, type?: EventType): Promise<EventItem[]> {
   return (await listEvents(table, { merchantId, type, limit: 100, cursor: undefined })).items;
@@ -46,11 +50,11 @@ describe('invoice expiry', () => {
     expect(invoice.gsi2pk).toBe(`OPEN_INVOICES#${workListShard(invoice.id)}`);
 
     clock.advance(30_000);
-    await expireDueInvoices(deps);
+    await expireDue(deps);
     expect((await invoiceNow(table, invoice.id)).status).toBe(InvoiceStatus.pending);
 
     clock.advance(31_000);
-    const run = await expireDueInvoices(deps);
+    const run = await expireDue(deps);
     expect(run.expired).toBeGreaterThanOrEqual(1);
     const expired = await invoiceNow(table, invoice.id);
     expect(expired.status).toBe(InvoiceStatus.expired);
@@ -64,14 +68,14 @@ describe('invoice expiry', () => {
     expect(events[0]!.data.object).not.toHaveProperty('merchant_id');
 
     clock.advance(60_000);
-    await expireDueInvoices(deps);
+    await expireDue(deps);
     expect(await eventsOf(table, shop.merchant_id, EventType.invoiceExpired)).toHaveLength(1);
   });
 
   it('credits a settlement that arrives after expiry: the invoice becomes paid and the money is in the account', async () => {
     const { clock, shop, invoice, deps } = await setup(60);
     clock.advance(61_000);
-    await expireDueInvoices(deps);
+    await expireDue(deps);
     expect((await invoiceNow(table, invoice.id)).status).toBe(InvoiceStatus.expired);
 
     const outcome = await creditInvoiceSettlement(table, { invoiceId: invoice.id, amountPaidMsat: 150_000, settledAt: clock.now() }, clock.now());
@@ -83,7 +87,7 @@ describe('invoice expiry', () => {
     expect((await eventsOf(table, shop.merchant_id)).map((event) => event.type).sort()).toEqual(['invoice.expired', 'invoice.paid']);
 
     // Paid stays paid: a later expiry run and a replayed settlement change nothing.
-    await expireDueInvoices(deps);
+    await expireDue(deps);
     await expect(creditInvoiceSettlement(table, { invoiceId: invoice.id, amountPaidMsat: 150_000, settledAt: clock.now() })).rejects.toBeInstanceOf(AlreadyAppliedError);
     expect((await invoiceNow(table, invoice.id)).status).toBe(InvoiceStatus.paid);
     expect((await readAccount(table, shop.default_account_id)).balance_msat).toBe(150_000);
@@ -113,7 +117,7 @@ describe('invoice expiry', () => {
     );
     clock.advance(61_000);
     await Promise.all([
-      expireDueInvoices(deps),
+      expireDue(deps),
       ...invoices.map((invoice) => creditInvoiceSettlement(table, { invoiceId: invoice.id, amountPaidMsat: 10_000, settledAt: clock.now() })),
     ]);
     for (const invoice of invoices) expect((await invoiceNow(table, invoice.id)).status).toBe(InvoiceStatus.paid);
@@ -136,7 +140,7 @@ describe('invoice expiry', () => {
     );
     expect(new Set(due.map((invoice) => workListShard(invoice.id))).size).toBeGreaterThan(4);
     clock.advance(120_000);
-    await expireDueInvoices(deps, { concurrency: 4 });
+    await expireDue(deps, { concurrency: 4 });
     const statuses = await Promise.all(due.map(async (invoice) => (await invoiceNow(table, invoice.id)).status));
     expect(statuses.every((status) => status === InvoiceStatus.expired)).toBe(true);
     const expiredEvents = (await listEvents(table, { merchantId: shop.merchant_id, type: EventType.invoiceExpired, limit: 100, cursor: undefined })).items;
