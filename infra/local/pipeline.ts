@@ -7,6 +7,7 @@ import { createTable, type Table } from '../../functions/lib/table/client';
 import { processOutboxRecords } from '../../functions/outbox/outbox';
 import { createPayoutResultHandler, type PaymentResultEvent } from '../../functions/payout-result/payout-result';
 import { createSettleInvoiceHandler, type InvoiceSettledEvent } from '../../functions/settle-invoice/settle-invoice';
+import { delivery } from '../delivery';
 import { spawnBridgeProcess, type BridgeProcess } from './bridge-process';
 import { localDynamoDbClient } from './dynamodb-local';
 import { ensureLocalQueueTable, localQueueTableName } from './local-queue-table';
@@ -145,8 +146,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const table = createTable(options.tableName, clientConfig);
   const queueTable = createTable(queueTableName, clientConfig);
   const queues = new LocalQueues(queueTable, { pollIntervalMs: timing.inProcessPollMs });
-  const payoutQueue = queues.queue(PAYOUT_QUEUE, { maxReceiveCount: 20 });
-  const invoiceCancelQueue = queues.queue(INVOICE_CANCEL_QUEUE, { maxReceiveCount: 10 });
+  // The template's redrive counts (infra/delivery.ts), not kinder ones.
+  const payoutQueue = queues.queue(PAYOUT_QUEUE, { maxReceiveCount: delivery.queues.payout.maxReceiveCount });
+  const invoiceCancelQueue = queues.queue(INVOICE_CANCEL_QUEUE, { maxReceiveCount: delivery.queues.invoiceCancel.maxReceiveCount });
   const bus = new LocalBus({
     queues,
     ingressPollIntervalMs: timing.crossProcessPollMs,
@@ -194,7 +196,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     LOCAL_QUEUE_TABLE: queueTableName,
     PAYOUT_QUEUE_NAME: PAYOUT_QUEUE,
     INVOICE_CANCEL_QUEUE_NAME: INVOICE_CANCEL_QUEUE,
-    LOCAL_PAYOUT_MAX_RECEIVE_COUNT: '20',
+    LOCAL_PAYOUT_MAX_RECEIVE_COUNT: String(delivery.queues.payout.maxReceiveCount),
     LOCAL_QUEUE_POLL_INTERVAL_MS: String(timing.crossProcessPollMs),
     BRIDGE_HTTP_HOST: '127.0.0.1',
     BRIDGE_HTTP_PORT: '0',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { delivery } from '../../infra/delivery';
 
 /**
  * The node-bridge's configuration, from environment variables, checked once at start-up:
@@ -78,7 +79,8 @@ const envSchema = z
     PAYOUT_QUEUE_NAME: z.string().min(1).default('payout'),
     INVOICE_CANCEL_QUEUE_NAME: z.string().min(1).default('invoice-cancel'),
     LOCAL_QUEUE_POLL_INTERVAL_MS: integer('LOCAL_QUEUE_POLL_INTERVAL_MS', 1).default(100),
-    LOCAL_PAYOUT_MAX_RECEIVE_COUNT: integer('LOCAL_PAYOUT_MAX_RECEIVE_COUNT', 1).default(20),
+    // The template's count (infra/delivery.ts), so the local queue dead-letters when SQS would.
+    LOCAL_PAYOUT_MAX_RECEIVE_COUNT: integer('LOCAL_PAYOUT_MAX_RECEIVE_COUNT', 1).default(delivery.queues.payout.maxReceiveCount),
 
     BUS_BACKEND: z.enum(['eventbridge', 'local']).default('eventbridge'),
     EVENT_BUS_NAME: z.string().min(1).optional(),

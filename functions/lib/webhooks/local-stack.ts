@@ -1,3 +1,4 @@
+import { delivery } from '../../../infra/delivery';
 import { BusSource, LedgerDetailType } from '../bus/bus-events';
 import type { BusRule } from '../bus/local-bus';
 import type { LocalQueue, LocalQueues } from '../queue/local-queue';
@@ -53,7 +54,7 @@ export function startLocalWebhooks(options: LocalWebhooksOptions): LocalWebhooks
   const clock = options.clock ?? systemClock;
   const log = options.log ?? silentWebhookLog;
   const settings = options.settings ?? readWebhookSettings();
-  const deliveryQueue = options.queues.queue(LOCAL_WEBHOOK_QUEUE, { maxReceiveCount: 5 });
+  const deliveryQueue = options.queues.queue(LOCAL_WEBHOOK_QUEUE, { maxReceiveCount: delivery.queues.webhookDelivery.maxReceiveCount });
   const deadLetterQueue = options.queues.deadLetterQueue(LOCAL_WEBHOOK_QUEUE);
   useWebhookQueues({ deliveries: deliveryQueue, deadLetters: deadLetterQueue });
 
