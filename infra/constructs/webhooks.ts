@@ -94,7 +94,7 @@ export class Webhooks extends Construct {
       timeout: Duration.seconds(55),
       reservedConcurrency: 1,
     });
-    grantTableAccess(props.table, this.invoiceExpiry.function, { items: [{ actions: ['GetItem', 'UpdateItem'], keys: [LeadingKey.invoice] }], indexQueries: [{ index: 'gsi2', keys: [IndexKey.openInvoices] }] });
+    grantTableAccess(props.table, this.invoiceExpiry.function, { items: [{ actions: ['GetItem', 'UpdateItem'], keys: [LeadingKey.invoice] }, { actions: ['PutItem'], keys: [LeadingKey.event] }], indexQueries: [{ index: 'gsi2', keys: [IndexKey.openInvoices] }] });
     // The one asynchronous Lambda target left: a sweep, so a run that fails is made good by
     // the next minute's. Lambda's 2 retries, then a record of the failed run in a queue
     // (alarmed) instead of a silent discard (infra/delivery.ts, docs/RUNBOOK.md).
