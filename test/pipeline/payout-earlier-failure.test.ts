@@ -8,20 +8,12 @@
 import { describe, expect, it } from 'vitest';
 import { BusSource, NodeDetailType } from '../../functions/lib/bus/bus-events';
 import { expectLedgerConsistent } from '../support/ledger-fixtures';
-import { usePipelineHarness, waitUntil, type PipelineHarness } from '../support/pipeline-harness';
+import { usePipelineHarness, waitUntil, type PipelineHarness, paymentResultEvents } from '../support/pipeline-harness';
 
 const FUNDS = 1_000_000;
 
 const isFinal = (status: string) => status === 'succeeded' || status === 'failed';
 
-function resultEvents(h: PipelineHarness, withdrawalId: string) {
-  return h.events.filter(
-    (e) =>
-      e.source === BusSource.node &&
-      (e['detail-type'] === NodeDetailType.paymentSucceeded || e['detail-type'] === NodeDetailType.paymentFailed) &&
-      (e.detail as { withdrawal_id: string }).withdrawal_id === withdrawalId,
-  );
-}
 
 async function entriesOf(h: PipelineHarness, accountId: string, withdrawalId: string) {
   return (await h.ledger(accountId))
@@ -73,7 +65,7 @@ describe('a hash paid again after an earlier withdrawal of it failed', () => {
         ).sort(),
       );
       await waitUntil(async () => (await h.pipeline.payoutQueue.peekAll()).length === 0, { message: 'payout messages deleted' });
-      expect(resultEvents(h, second.id)).toHaveLength(1);
+      expect(paymentResultEvents(h, second.id)).toHaveLength(1);
       await expectLedgerConsistent(h.table, [accountId]);
     } finally {
       h.sim.holdSends(false);

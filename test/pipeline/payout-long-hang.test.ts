@@ -9,21 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { BusSource, NodeDetailType } from '../../functions/lib/bus/bus-events';
 import { PAYOUT_QUEUE } from '../../infra/local/pipeline';
 import { expectLedgerConsistent } from '../support/ledger-fixtures';
-import { usePipelineHarness, waitUntil, type PipelineHarness } from '../support/pipeline-harness';
+import { usePipelineHarness, waitUntil, type PipelineHarness, paymentResultEvents } from '../support/pipeline-harness';
 
 const FUNDS = 1_000_000;
 const MAX_RECEIVE_COUNT = 2;
 const VISIBILITY_TIMEOUT_SEC = 2;
 const HANG_MS = 10_000;
 
-function resultEvents(h: PipelineHarness, withdrawalId: string) {
-  return h.events.filter(
-    (e) =>
-      e.source === BusSource.node &&
-      (e['detail-type'] === NodeDetailType.paymentSucceeded || e['detail-type'] === NodeDetailType.paymentFailed) &&
-      (e.detail as { withdrawal_id: string }).withdrawal_id === withdrawalId,
-  );
-}
 
 describe('a payment that hangs far longer than the payout queue keeps a message', () => {
   const h = usePipelineHarness({
@@ -50,7 +42,7 @@ describe('a payment that hangs far longer than the payout queue keeps a message'
     expect((await h.readWithdrawal(withdrawal.id)).status).toBe('in_flight');
     expect(await h.pipeline.queues.deadLetterQueue(PAYOUT_QUEUE).peekAll()).toEqual([]);
     expect(await h.bridgeMetric('bridge_payments_tracked_total')).toBeGreaterThan(trackedBefore + 3);
-    expect(resultEvents(h, withdrawal.id)).toHaveLength(0);
+    expect(paymentResultEvents(h, withdrawal.id)).toHaveLength(0);
 
     h.sim.resolvePayment(withdrawal.payment_hash, outcome);
     await waitUntil(async () => (await h.readWithdrawal(withdrawal.id)).status === status, { message: status });
@@ -59,7 +51,7 @@ describe('a payment that hangs far longer than the payout queue keeps a message'
     expect(await h.balance(accountId)).toBe(balance);
     expect(h.sim.paymentAttempts(withdrawal.payment_hash)).toEqual({ attempts: 1, settled: status === 'succeeded' });
     expect(await h.pipeline.queues.deadLetterQueue(PAYOUT_QUEUE).peekAll()).toEqual([]);
-    expect(resultEvents(h, withdrawal.id)).toHaveLength(1);
+    expect(paymentResultEvents(h, withdrawal.id)).toHaveLength(1);
     await expectLedgerConsistent(h.table, [accountId]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BusSource, LedgerDetailType, NodeDetailType, type LiquidityLow } from '../../functions/lib/bus/bus-events';
 import type { PaymentOutcome } from '../../lnd-simulator';
 import { expectLedgerConsistent } from '../support/ledger-fixtures';
-import { usePipelineHarness, waitUntil, type PipelineHarness } from '../support/pipeline-harness';
+import { usePipelineHarness, waitUntil, type PipelineHarness, paymentResultEvents } from '../support/pipeline-harness';
 
 const FUNDS = 1_000_000;
 
@@ -23,14 +23,6 @@ async function entriesOf(h: PipelineHarness, accountId: string, withdrawalId: st
     .sort();
 }
 
-function resultEvents(h: PipelineHarness, withdrawalId: string) {
-  return h.events.filter(
-    (e) =>
-      e.source === BusSource.node &&
-      (e['detail-type'] === NodeDetailType.paymentSucceeded || e['detail-type'] === NodeDetailType.paymentFailed) &&
-      (e.detail as { withdrawal_id: string }).withdrawal_id === withdrawalId,
-  );
-}
 
 describe('withdrawals: every payment outcome, finalised exactly once', () => {
   // Inbound liquidity of the simulator is 5,000,000,000 msat: below this threshold on purpose.
@@ -57,7 +49,7 @@ describe('withdrawals: every payment outcome, finalised exactly once', () => {
     await waitUntil(() =>
       h.events.some((e) => e['detail-type'] === LedgerDetailType.domainEvent && JSON.stringify(e.detail).includes('withdrawal.succeeded') && JSON.stringify(e.detail).includes(withdrawal.id)),
     );
-    expect(resultEvents(h, withdrawal.id)).toHaveLength(1);
+    expect(paymentResultEvents(h, withdrawal.id)).toHaveLength(1);
     await expectLedgerConsistent(h.table, [accountId]);
   });
 
@@ -101,7 +93,7 @@ describe('withdrawals: every payment outcome, finalised exactly once', () => {
       ].sort(),
     );
     expect(h.sim.paymentAttempts(withdrawal.payment_hash)).toEqual({ attempts: 1, settled: true });
-    expect(resultEvents(h, withdrawal.id)).toHaveLength(1);
+    expect(paymentResultEvents(h, withdrawal.id)).toHaveLength(1);
     await expectLedgerConsistent(h.table, [accountId]);
   });
 
@@ -145,7 +137,7 @@ describe('withdrawals: every payment outcome, finalised exactly once', () => {
     });
     expect((await h.readWithdrawal(withdrawal.id)).status).toBe('in_flight');
     expect(await h.balance(accountId)).toBe(FUNDS - 305_000);
-    expect(resultEvents(h, withdrawal.id)).toHaveLength(0);
+    expect(paymentResultEvents(h, withdrawal.id)).toHaveLength(0);
     expect(await h.pipeline.payoutQueue.peekAll()).toHaveLength(1);
 
     h.sim.resolvePayment(withdrawal.payment_hash, 'succeed');
@@ -155,7 +147,7 @@ describe('withdrawals: every payment outcome, finalised exactly once', () => {
     expect(await h.balance(accountId)).toBe(FUNDS - 300_000);
     expect(h.sim.paymentAttempts(withdrawal.payment_hash)).toEqual({ attempts: 1, settled: true });
     await waitUntil(async () => (await h.pipeline.payoutQueue.peekAll()).length === 0, { message: 'payout message deleted' });
-    expect(resultEvents(h, withdrawal.id)).toHaveLength(1);
+    expect(paymentResultEvents(h, withdrawal.id)).toHaveLength(1);
     await expectLedgerConsistent(h.table, [accountId]);
   });
 

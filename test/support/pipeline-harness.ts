@@ -1,3 +1,4 @@
+import { BusSource, NodeDetailType } from '../../functions/lib/bus/bus-events';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -259,3 +260,13 @@ export function useLocalQueueTable(): { table: Table } {
   return handle;
 }
 
+
+/** The PaymentSucceeded / PaymentFailed events the bridge published for one withdrawal. */
+export function paymentResultEvents(h: PipelineHarness, withdrawalId: string) {
+  return h.events.filter(
+    (e) =>
+      e.source === BusSource.node &&
+      (e['detail-type'] === NodeDetailType.paymentSucceeded || e['detail-type'] === NodeDetailType.paymentFailed) &&
+      (e.detail as { withdrawal_id: string }).withdrawal_id === withdrawalId,
+  );
+}
