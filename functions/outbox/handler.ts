@@ -12,6 +12,7 @@ const env = z
   .object({
     PAYOUT_QUEUE_URL: z.url('PAYOUT_QUEUE_URL must be the URL of the payout queue'),
     INVOICE_CANCEL_QUEUE_URL: z.url('INVOICE_CANCEL_QUEUE_URL must be the URL of the invoice cancel queue'),
+    OUTBOX_FAILURES_QUEUE_URL: z.url('OUTBOX_FAILURES_QUEUE_URL must be the URL of the outbox failures queue'),
     EVENT_BUS_NAME: z.string().min(1, 'EVENT_BUS_NAME must name the event bus'),
   })
   .parse(process.env);
@@ -20,6 +21,7 @@ const sqs = new SQSClient({});
 const deps: OutboxDeps = {
   payoutQueue: new SqsQueue(sqs, env.PAYOUT_QUEUE_URL),
   invoiceCancelQueue: new SqsQueue(sqs, env.INVOICE_CANCEL_QUEUE_URL),
+  failures: new SqsQueue(sqs, env.OUTBOX_FAILURES_QUEUE_URL),
   bus: new EventBridgeBus(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   log: powertoolsLog('outbox'),
   metrics: embeddedMetrics('LightningPayments/Outbox'),

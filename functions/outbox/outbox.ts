@@ -20,6 +20,8 @@ export interface OutboxDeps {
   payoutQueue: Queue;
   invoiceCancelQueue: Queue;
   bus: EventBus;
+  /** The outbox failures queue: a record that can never become a message is parked here with its data. */
+  failures: Queue;
   log: Log;
   metrics?: Metrics;
   /** Retries of refused PutEvents entries within one invocation, before the batch reports a failure. */

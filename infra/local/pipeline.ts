@@ -16,6 +16,7 @@ import { asComponent } from './component-context';
 
 export const PAYOUT_QUEUE = 'payout';
 export const INVOICE_CANCEL_QUEUE = 'invoice-cancel';
+export const OUTBOX_FAILURES_QUEUE = 'outbox-failures';
 export const SETTLE_INVOICE_RULE = 'settle-invoice';
 export const PAYOUT_RESULT_RULE = 'payout-result';
 
@@ -106,6 +107,8 @@ export interface Pipeline {
   queues: LocalQueues;
   payoutQueue: LocalQueue;
   invoiceCancelQueue: LocalQueue;
+  /** Outbox records that can never become a message, parked with their data; stream batches given up on. */
+  outboxFailuresQueue: LocalQueue;
   bus: LocalBus;
   /** Same as bus.addRule: any time, before or after start. */
   addRule(rule: BusRule): void;
@@ -149,6 +152,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   // The template's redrive counts (infra/delivery.ts), not kinder ones.
   const payoutQueue = queues.queue(PAYOUT_QUEUE, { maxReceiveCount: delivery.queues.payout.maxReceiveCount });
   const invoiceCancelQueue = queues.queue(INVOICE_CANCEL_QUEUE, { maxReceiveCount: delivery.queues.invoiceCancel.maxReceiveCount });
+  const outboxFailuresQueue = queues.queue(OUTBOX_FAILURES_QUEUE, { maxReceiveCount: delivery.queues.outboxFailures.maxReceiveCount });
   const bus = new LocalBus({
     queues,
     ingressPollIntervalMs: timing.crossProcessPollMs,
@@ -179,7 +183,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     checkpoints: queueTable,
     idlePollMs: timing.streamIdlePollMs,
     log,
-    handler: asComponent('outbox', (event) => processOutboxRecords(event.Records, { payoutQueue, invoiceCancelQueue, bus: outboxBus, log, metrics })),
+    handler: asComponent('outbox', (event) => processOutboxRecords(event.Records, { payoutQueue, invoiceCancelQueue, failures: outboxFailuresQueue, bus: outboxBus, log, metrics })),
   });
 
   const bridgeEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
@@ -216,6 +220,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     queues,
     payoutQueue,
     invoiceCancelQueue,
+    outboxFailuresQueue,
     bus,
     addRule: (rule) => bus.addRule(rule),
     get bridge() {

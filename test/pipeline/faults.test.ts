@@ -132,6 +132,7 @@ describe('faults: crashes, drops and duplicates never pay twice, refund early, o
     const response = await processOutboxRecords([replayed, replayed], {
       payoutQueue: h.pipeline.payoutQueue,
       invoiceCancelQueue: h.pipeline.invoiceCancelQueue,
+      failures: h.pipeline.outboxFailuresQueue,
       bus: h.pipeline.bus,
       log: silentLog,
     });

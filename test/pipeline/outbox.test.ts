@@ -81,6 +81,7 @@ function deps(overrides: Partial<TestDeps> = {}): TestDeps {
   return {
     payoutQueue: new MemoryQueue('payout'),
     invoiceCancelQueue: new MemoryQueue('cancel'),
+    failures: new MemoryQueue('outbox-failures'),
     bus: new MemoryBus(),
     log: silentLog,
     publishRetry: { baseMs: 1, maxMs: 2, maxAttempts: 3 },
