@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTable } from '../functions/lib/table/client';
-import { localQueueTableName } from '../infra/local/local-queue-table';
+import { localQueueTableName } from '../infra/local/aws/local-queue-table';
 import { addUsage, emptyUsage, subtractUsage, UsageMeter, type AwsUsage } from './aws-usage';
 import { startBenchStack, waitFor, type BenchStack } from './local-stack';
 import { HOURS_PER_MONTH, PRICES } from './prices';

@@ -1,8 +1,8 @@
 import { BusSource, NodeDetailType } from '../../functions/lib/bus/bus-events';
 import type { EventBus } from '../../functions/lib/bus/event-bus';
-import { LocalBus, type BusEvent, type BusRule } from '../../functions/lib/bus/local-bus';
+import { LocalBus, type BusEvent, type BusRule } from './aws/local-bus';
 import { type Log, type Metrics, noMetrics, silentLog } from '../../functions/lib/bus/log';
-import { LocalQueues, type LocalQueue } from '../../functions/lib/queue/local-queue';
+import { LocalQueues, type LocalQueue } from './aws/local-queue';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import { processOutboxRecords } from '../../functions/outbox/outbox';
 import { createPayoutResultHandler, type PaymentResultEvent } from '../../functions/payout-result/payout-result';
@@ -10,8 +10,8 @@ import { createSettleInvoiceHandler, type InvoiceSettledEvent } from '../../func
 import { delivery } from '../delivery';
 import { spawnBridgeProcess, type BridgeProcess } from './bridge-process';
 import { localDynamoDbClient } from './dynamodb-local';
-import { ensureLocalQueueTable, localQueueTableName } from './local-queue-table';
-import { startStreamPoller, type StreamPoller } from './stream-poller';
+import { ensureLocalQueueTable, localQueueTableName } from './aws/local-queue-table';
+import { startStreamPoller, type StreamPoller } from './aws/stream-poller';
 import { asComponent } from './component-context';
 
 export const PAYOUT_QUEUE = 'payout';

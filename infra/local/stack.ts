@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { dependenciesFromEnv } from '../../functions/http/dependencies';
 import { createTableInput } from '../../functions/lib/table/definition';
-import { startLocalWebhooks, type LocalWebhooks } from '../../functions/lib/webhooks/local-stack';
+import { startLocalWebhooks, type LocalWebhooks } from './webhooks';
 import { readWebhookSettings } from '../../functions/lib/webhooks/config';
 import { secretSealerFromEnv } from '../../functions/lib/webhooks/kms-sealer';
 import { routes } from '../../functions/routes';

@@ -22,7 +22,7 @@ import { localSecretSealer } from '../../functions/lib/webhooks/secret-sealer';
 import { routes } from '../../functions/routes';
 import { localDynamoDbClient } from '../../infra/local/dynamodb-local';
 import { bindRoutes, startHttpServer } from '../../infra/local/http-server';
-import { localQueueTableName } from '../../infra/local/local-queue-table';
+import { localQueueTableName } from '../../infra/local/aws/local-queue-table';
 import { FAST_TIMING, startPipeline, type Pipeline } from '../../infra/local/pipeline';
 import { startLndSimulator, type LndSimulator } from '../../lnd-simulator';
 import { createTestTable, dynamoDbEndpoint } from '../support/table';

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BusSource, LedgerDetailType, NodeDetailType } from '../../functions/lib/bus/bus-events';
 import { matchesPattern, type EventPattern } from '../../functions/lib/bus/event-pattern';
-import { LocalBus, LocalBusClient, type BusEvent } from '../../functions/lib/bus/local-bus';
-import { LocalQueues } from '../../functions/lib/queue/local-queue';
+import { LocalBus, LocalBusClient, type BusEvent } from '../../infra/local/aws/local-bus';
+import { LocalQueues } from '../../infra/local/aws/local-queue';
 import { useLocalQueueTable, waitUntil } from '../support/pipeline-harness';
 
 describe('event patterns (the EventBridge subset the local bus matches)', () => {

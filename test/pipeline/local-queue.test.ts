@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LocalQueue, LocalQueues, ReceiptHandleInvalidError } from '../../functions/lib/queue/local-queue';
+import { LocalQueue, LocalQueues, ReceiptHandleInvalidError } from '../../infra/local/aws/local-queue';
 import { startQueueConsumer } from '../../functions/lib/queue/queue-consumer';
 import { createTable } from '../../functions/lib/table/client';
 import { useLocalQueueTable, waitUntil } from '../support/pipeline-harness';

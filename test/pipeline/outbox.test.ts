@@ -11,7 +11,7 @@ import type { Queue, QueueMessage } from '../../functions/lib/queue/queue';
 import { Entity, keys } from '../../functions/lib/table/keys';
 import { newWithdrawalItem } from '../../functions/lib/withdrawals/withdrawal';
 import { processOutboxRecords, type OutboxDeps } from '../../functions/outbox/outbox';
-import { startStreamPoller } from '../../infra/local/stream-poller';
+import { startStreamPoller } from '../../infra/local/aws/stream-poller';
 import { randomHash } from '../support/ledger-fixtures';
 import { useLocalQueueTable, waitUntil } from '../support/pipeline-harness';
 import { dynamoDbEndpoint, useTestTable } from '../support/table';

@@ -10,7 +10,7 @@ import { silentLog } from '../../functions/lib/bus/log';
 import { IdPrefix, newId } from '../../functions/lib/ids';
 import { debitWithdrawal } from '../../functions/lib/ledger/debit-withdrawal';
 import { PaymentFailureReason, PaymentStatus, type LndStream, type Payment } from '../../functions/lib/lnd';
-import { LocalQueues } from '../../functions/lib/queue/local-queue';
+import { LocalQueues } from '../../infra/local/aws/local-queue';
 import type { Queue } from '../../functions/lib/queue/queue';
 import { createBridgeMetrics } from '../../node-bridge/src/metrics';
 import { startPayoutWorker, type PayoutLnd } from '../../node-bridge/src/payout-worker';

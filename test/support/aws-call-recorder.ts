@@ -15,8 +15,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { recordSdkCalls, type SdkCall } from '../../bench/sdk-recorder';
-import { LocalBusClient } from '../../functions/lib/bus/local-bus';
-import { LocalQueue } from '../../functions/lib/queue/local-queue';
+import { LocalBusClient } from '../../infra/local/aws/local-bus';
+import { LocalQueue } from '../../infra/local/aws/local-queue';
 import { tableDefinition } from '../../functions/lib/table/definition';
 import { currentComponent } from '../../infra/local/component-context';
 

@@ -12,10 +12,10 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { type Log, errorFields, silentLog } from '../../functions/lib/bus/log';
-import { backoffDelayMs, sleep } from '../../functions/lib/bus/timing';
-import type { Table } from '../../functions/lib/table/client';
-import { localDynamoDbClient } from './dynamodb-local';
+import { type Log, errorFields, silentLog } from '../../../functions/lib/bus/log';
+import { backoffDelayMs, sleep } from '../../../functions/lib/bus/timing';
+import type { Table } from '../../../functions/lib/table/client';
+import { localDynamoDbClient } from '../dynamodb-local';
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
 

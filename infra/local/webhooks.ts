@@ -1,20 +1,20 @@
-import { delivery } from '../../../infra/delivery';
-import { BusSource, LedgerDetailType } from '../bus/bus-events';
-import type { BusRule } from '../bus/local-bus';
-import type { LocalQueue, LocalQueues } from '../queue/local-queue';
-import type { Table } from '../table/client';
-import { startInvoiceExpiryTimer, EXPIRY_INTERVAL_MS, type InvoiceExpiryTimer } from '../../invoice-expiry/handler';
-import { startWebhookDeliveryWorker } from '../../webhook-delivery/handler';
-import { createFanOutHandler } from '../../webhook-fanout/handler';
-import { systemClock, type Clock } from './clock';
-import { readWebhookSettings, type WebhookSettings } from './config';
-import type { DeliveryWorkerDependencies } from './deliver';
-import { postWebhook } from './http-sender';
-import { silentWebhookLog, type WebhookLog } from './log';
-import { LOCAL_WEBHOOK_QUEUE, useWebhookQueues } from './queues';
-import type { SecretOpener } from './secret-sealer';
-import { systemResolver } from './ssrf-guard';
-import { asComponent } from '../../../infra/local/component-context';
+import { delivery } from '../delivery';
+import { BusSource, LedgerDetailType } from '../../functions/lib/bus/bus-events';
+import type { BusRule } from './aws/local-bus';
+import type { LocalQueue, LocalQueues } from './aws/local-queue';
+import type { Table } from '../../functions/lib/table/client';
+import { startInvoiceExpiryTimer, EXPIRY_INTERVAL_MS, type InvoiceExpiryTimer } from '../../functions/invoice-expiry/handler';
+import { startWebhookDeliveryWorker } from '../../functions/webhook-delivery/handler';
+import { createFanOutHandler } from '../../functions/webhook-fanout/handler';
+import { systemClock, type Clock } from '../../functions/lib/webhooks/clock';
+import { readWebhookSettings, type WebhookSettings } from '../../functions/lib/webhooks/config';
+import type { DeliveryWorkerDependencies } from '../../functions/lib/webhooks/deliver';
+import { postWebhook } from '../../functions/lib/webhooks/http-sender';
+import { silentWebhookLog, type WebhookLog } from '../../functions/lib/webhooks/log';
+import { LOCAL_WEBHOOK_QUEUE, useWebhookQueues } from '../../functions/lib/webhooks/queues';
+import type { SecretOpener } from '../../functions/lib/webhooks/secret-sealer';
+import { systemResolver } from '../../functions/lib/webhooks/ssrf-guard';
+import { asComponent } from './component-context';
 
 export const WEBHOOK_FAN_OUT_RULE = 'webhook-fan-out';
 

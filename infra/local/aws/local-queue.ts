@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Table } from '../table/client';
-import { sleep } from '../bus/timing';
-import type { Queue, QueueMessage, ReceiveOptions, SendOptions } from './queue';
-import { queryAll } from '../table/query-all';
+import type { Table } from '../../../functions/lib/table/client';
+import { sleep } from '../../../functions/lib/bus/timing';
+import type { Queue, QueueMessage, ReceiveOptions, SendOptions } from '../../../functions/lib/queue/queue';
+import { queryAll } from '../../../functions/lib/table/query-all';
 
 /**
  * The local stand-in for SQS: one item per message in a DynamoDB (Local) table of its own,

@@ -6,7 +6,7 @@ import {
   waitUntilTableExists,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { LOCAL_QUEUE_VISIBLE_INDEX } from '../../functions/lib/queue/local-queue';
+import { LOCAL_QUEUE_VISIBLE_INDEX } from './local-queue';
 
 /** The local stack's queues live beside the main table, in a table of their own. */
 export const localQueueTableName = (tableName: string): string => `${tableName}-local-queues`;

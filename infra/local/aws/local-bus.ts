@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { LocalQueue, type LocalQueues } from '../queue/local-queue';
-import type { Queue } from '../queue/queue';
-import { startQueueConsumer, type QueueConsumer } from '../queue/queue-consumer';
-import { MAX_ENTRIES_PER_PUT, type BusEntry, type EventBus, type PutEventsResult } from './event-bus';
-import { matchesPattern, type EventPattern } from './event-pattern';
-import { type Log, errorFields, silentLog } from './log';
-import { backoffDelayMs, sleep } from './timing';
+import { LocalQueue, type LocalQueues } from './local-queue';
+import type { Queue } from '../../../functions/lib/queue/queue';
+import { startQueueConsumer, type QueueConsumer } from '../../../functions/lib/queue/queue-consumer';
+import { MAX_ENTRIES_PER_PUT, type BusEntry, type EventBus, type PutEventsResult } from '../../../functions/lib/bus/event-bus';
+import { matchesPattern, type EventPattern } from '../../../functions/lib/bus/event-pattern';
+import { type Log, errorFields, silentLog } from '../../../functions/lib/bus/log';
+import { backoffDelayMs, sleep } from '../../../functions/lib/bus/timing';
 
 /** An event as EventBridge hands it to a target (the body of an SQS target's message, a Lambda's event). */
 export type BusEvent = EventBridgeEvent<string, unknown>;
