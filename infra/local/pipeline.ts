@@ -1,13 +1,14 @@
 import { BusSource, NodeDetailType } from '../../functions/lib/bus/bus-events';
 import type { EventBus } from '../../functions/lib/bus/event-bus';
-import { LocalBus, type BusEvent, type BusRule } from './aws/local-bus';
+import { LocalBus, ruleTargetRetry, type BusRule } from './aws/local-bus';
 import { type Log, type Metrics, noMetrics, silentLog } from '../../functions/lib/bus/log';
-import { LocalQueues, type LocalQueue } from './aws/local-queue';
+import { LocalQueues, localQueueName, type LocalQueue } from './aws/local-queue';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import { processOutboxRecords } from '../../functions/outbox/outbox';
-import { createPayoutResultHandler, type PaymentResultEvent } from '../../functions/payout-result/payout-result';
-import { createSettleInvoiceHandler, type InvoiceSettledEvent } from '../../functions/settle-invoice/settle-invoice';
-import { delivery } from '../delivery';
+import { createPayoutResultConsumer } from '../../functions/payout-result/payout-result';
+import { createSettleInvoiceConsumer } from '../../functions/settle-invoice/settle-invoice';
+import { delivery, scaleSeconds, type ConsumerDelivery } from '../delivery';
+import { startSqsEventSource, type SqsEventSource } from './aws/sqs-event-source';
 import { spawnBridgeProcess, type BridgeProcess } from './bridge-process';
 import { localDynamoDbClient } from './dynamodb-local';
 import { ensureLocalQueueTable, localQueueTableName } from './aws/local-queue-table';
@@ -19,6 +20,11 @@ export const INVOICE_CANCEL_QUEUE = 'invoice-cancel';
 export const OUTBOX_FAILURES_QUEUE = 'outbox-failures';
 export const SETTLE_INVOICE_RULE = 'settle-invoice';
 export const PAYOUT_RESULT_RULE = 'payout-result';
+/** The queues the rules feed (as in the template: rule → SQS queue → consumer function). */
+export const SETTLE_INVOICE_QUEUE = 'settle-invoice';
+export const PAYOUT_RESULT_QUEUE = 'payout-result';
+/** Where rule targets park events they could not hand off (the template's RuleTargetFailures queue). */
+export const RULE_TARGET_FAILURES_QUEUE = localQueueName(delivery.ruleTargets.settleInvoice.deadLetterQueue);
 
 /** How the pipeline reaches the node: the node-bridge uses the admin macaroon, the API (composed by the local stack) the invoice one. */
 export interface PipelineLnd {
@@ -34,9 +40,12 @@ export interface PipelineTiming {
   crossProcessPollMs: number;
   /** Fallback polls of queues fed in-process (those wake at once on a send). */
   inProcessPollMs: number;
-  /** Handler rules: first retry delay (doubling), and how long one delivery may run. */
-  handlerRetryBaseSec: number;
-  handlerTimeoutSec: number;
+  /**
+   * The template's delivery durations (infra/delivery.ts: visibility timeouts, function
+   * timeouts, retry windows, event and record ages) × this; counts (receives before a DLQ,
+   * retry attempts, batch sizes) stay exact. 1 is AWS's own pace.
+   */
+  timeScale: number;
   /** Idle pause of the stream poller. */
   streamIdlePollMs: number;
   /** Environment of the bridge that goes with this timing. */
@@ -47,8 +56,7 @@ export interface PipelineTiming {
 export const DEFAULT_TIMING: PipelineTiming = {
   crossProcessPollMs: 100,
   inProcessPollMs: 1000,
-  handlerRetryBaseSec: 1,
-  handlerTimeoutSec: 30,
+  timeScale: 1,
   streamIdlePollMs: 200,
   bridgeEnv: {},
 };
@@ -57,8 +65,8 @@ export const DEFAULT_TIMING: PipelineTiming = {
 export const FAST_TIMING: PipelineTiming = {
   crossProcessPollMs: 40,
   inProcessPollMs: 400,
-  handlerRetryBaseSec: 0.2,
-  handlerTimeoutSec: 10,
+  // A consumer's 30 s timeout is 1.5 s, its queue's 180 s visibility (the retry interval of a failed record) 9 s.
+  timeScale: 0.05,
   streamIdlePollMs: 60,
   bridgeEnv: {
     LOCAL_QUEUE_POLL_INTERVAL_MS: '40',
@@ -107,6 +115,9 @@ export interface Pipeline {
   queues: LocalQueues;
   payoutQueue: LocalQueue;
   invoiceCancelQueue: LocalQueue;
+  /** The consumers' queues, as the rules feed them (their DLQs: `queues.deadLetterQueue(name)`). */
+  settleInvoiceQueue: LocalQueue;
+  payoutResultQueue: LocalQueue;
   /** Outbox records that can never become a message, parked with their data; stream batches given up on. */
   outboxFailuresQueue: LocalQueue;
   bus: LocalBus;
@@ -153,28 +164,43 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   const payoutQueue = queues.queue(PAYOUT_QUEUE, { maxReceiveCount: delivery.queues.payout.maxReceiveCount });
   const invoiceCancelQueue = queues.queue(INVOICE_CANCEL_QUEUE, { maxReceiveCount: delivery.queues.invoiceCancel.maxReceiveCount });
   const outboxFailuresQueue = queues.queue(OUTBOX_FAILURES_QUEUE, { maxReceiveCount: delivery.queues.outboxFailures.maxReceiveCount });
-  const bus = new LocalBus({
-    queues,
-    ingressPollIntervalMs: timing.crossProcessPollMs,
-    retryBaseSec: timing.handlerRetryBaseSec,
-    handlerTimeoutSec: timing.handlerTimeoutSec,
-    log,
-  });
+  const bus = new LocalBus({ queues, ingressPollIntervalMs: timing.crossProcessPollMs, timeScale: timing.timeScale, log });
 
-  const settle = createSettleInvoiceHandler({ table, log, metrics });
-  const finishPayout = createPayoutResultHandler({ table, log, metrics });
+  // rule → queue (with its DLQ) → SQS event source → the consumer function, as in the template.
+  const consumerQueue = (name: string, settings: ConsumerDelivery) =>
+    queues.queue(name, { maxReceiveCount: settings.maxReceiveCount, defaultVisibilityTimeoutSec: scaleSeconds(settings.visibilityTimeoutSec, timing.timeScale) });
+  const settleInvoiceQueue = consumerQueue(SETTLE_INVOICE_QUEUE, delivery.queues.settleInvoice);
+  const payoutResultQueue = consumerQueue(PAYOUT_RESULT_QUEUE, delivery.queues.payoutResult);
   bus.addRule({
     name: SETTLE_INVOICE_RULE,
     pattern: { source: [BusSource.node], 'detail-type': [NodeDetailType.invoiceSettled] },
-    target: { handler: asComponent('settle-invoice', async (event: BusEvent) => void (await settle(event as InvoiceSettledEvent))), concurrency: 8 },
+    target: { queue: settleInvoiceQueue, retry: ruleTargetRetry(delivery.ruleTargets.settleInvoice) },
   });
   bus.addRule({
     name: PAYOUT_RESULT_RULE,
     pattern: { source: [BusSource.node], 'detail-type': [NodeDetailType.paymentSucceeded, NodeDetailType.paymentFailed] },
-    target: { handler: asComponent('payout-result', async (event: BusEvent) => void (await finishPayout(event as PaymentResultEvent))), concurrency: 4 },
+    target: { queue: payoutResultQueue, retry: ruleTargetRetry(delivery.ruleTargets.payoutResult) },
   });
   for (const rule of options.extraRules ?? []) bus.addRule(rule);
   bus.start();
+
+  const consumerDeps = (queueName: string) => ({ table, log, metrics, deadLetters: queues.deadLetterQueue(queueName) });
+  const eventSources: SqsEventSource[] = [
+    startSqsEventSource({
+      queue: settleInvoiceQueue,
+      handler: asComponent('settle-invoice', createSettleInvoiceConsumer(consumerDeps(SETTLE_INVOICE_QUEUE))),
+      delivery: delivery.queues.settleInvoice,
+      timeScale: timing.timeScale,
+      log,
+    }),
+    startSqsEventSource({
+      queue: payoutResultQueue,
+      handler: asComponent('payout-result', createPayoutResultConsumer(consumerDeps(PAYOUT_RESULT_QUEUE))),
+      delivery: delivery.queues.payoutResult,
+      timeScale: timing.timeScale,
+      log,
+    }),
+  ];
 
   const outboxBus = options.wrapOutboxBus ? options.wrapOutboxBus(bus) : bus;
   const poller: StreamPoller = startStreamPoller({
@@ -182,6 +208,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     tableName: options.tableName,
     checkpoints: queueTable,
     idlePollMs: timing.streamIdlePollMs,
+    batchSize: delivery.stream.batchSize,
+    errorHandling: { ...delivery.stream, onFailure: outboxFailuresQueue },
+    timeScale: timing.timeScale,
     log,
     handler: asComponent('outbox', (event) => processOutboxRecords(event.Records, { payoutQueue, invoiceCancelQueue, failures: outboxFailuresQueue, bus: outboxBus, log, metrics })),
   });
@@ -220,6 +249,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     queues,
     payoutQueue,
     invoiceCancelQueue,
+    settleInvoiceQueue,
+    payoutResultQueue,
     outboxFailuresQueue,
     bus,
     addRule: (rule) => bus.addRule(rule),
@@ -242,6 +273,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
         process.off('exit', killOnExit);
         await poller.stop();
         await bus.stop();
+        await Promise.all(eventSources.map((source) => source.stop()));
         table.doc.destroy();
         queueTable.doc.destroy();
       }

@@ -1,11 +1,13 @@
 import { delivery } from '../delivery';
 import { BusSource, LedgerDetailType } from '../../functions/lib/bus/bus-events';
-import type { BusRule } from './aws/local-bus';
+import type { Log } from '../../functions/lib/bus/log';
+import { ruleTargetRetry, type BusRule } from './aws/local-bus';
 import type { LocalQueue, LocalQueues } from './aws/local-queue';
 import type { Table } from '../../functions/lib/table/client';
-import { startInvoiceExpiryTimer, EXPIRY_INTERVAL_MS, type InvoiceExpiryTimer } from '../../functions/invoice-expiry/handler';
-import { startWebhookDeliveryWorker } from '../../functions/webhook-delivery/handler';
-import { createFanOutHandler } from '../../functions/webhook-fanout/handler';
+import { expireDueInvoices } from '../../functions/invoice-expiry/expire-due-invoices';
+import { EXPIRY_INTERVAL_MS } from '../../functions/invoice-expiry/handler';
+import { createDeliveryHandler } from '../../functions/webhook-delivery/handler';
+import { createFanOutConsumer } from '../../functions/webhook-fanout/handler';
 import { systemClock, type Clock } from '../../functions/lib/webhooks/clock';
 import { readWebhookSettings, type WebhookSettings } from '../../functions/lib/webhooks/config';
 import type { DeliveryWorkerDependencies } from '../../functions/lib/webhooks/deliver';
@@ -15,8 +17,12 @@ import { LOCAL_WEBHOOK_QUEUE, useWebhookQueues } from '../../functions/lib/webho
 import type { SecretOpener } from '../../functions/lib/webhooks/secret-sealer';
 import { systemResolver } from '../../functions/lib/webhooks/ssrf-guard';
 import { asComponent } from './component-context';
+import { asyncInvokeSettings, startAsyncInvoker } from './aws/async-invoke';
+import { startSchedule } from './aws/schedule';
+import { startSqsEventSource } from './aws/sqs-event-source';
 
 export const WEBHOOK_FAN_OUT_RULE = 'webhook-fan-out';
+export const WEBHOOK_FAN_OUT_QUEUE = 'webhook-fanout';
 
 export interface LocalWebhooksOptions {
   table: Table;
@@ -30,10 +36,10 @@ export interface LocalWebhooksOptions {
   settings?: WebhookSettings;
   clock?: Clock;
   log?: WebhookLog;
-  /** Attempts in flight at once. @default 10 */
-  deliveryConcurrency?: number;
-  /** Long poll of the delivery queue. @default 5 */
+  /** Long poll of the queues. @default 5 */
   waitTimeSec?: number;
+  /** The template's delivery durations × this (see PipelineTiming.timeScale). @default 1 */
+  timeScale?: number;
   /** The invoice-expiry job's period; 0 leaves it off. @default 60 s */
   expiryIntervalMs?: number;
 }
@@ -41,7 +47,7 @@ export interface LocalWebhooksOptions {
 export interface LocalWebhooks {
   deliveryQueue: LocalQueue;
   deadLetterQueue: LocalQueue;
-  /** Stops the delivery worker and the expiry timer (the fan-out rule goes with the bus). */
+  /** Stops the event sources and the expiry schedule (the fan-out rule goes with the bus). */
   stop(): Promise<void>;
 }
 
@@ -58,11 +64,24 @@ export function startLocalWebhooks(options: LocalWebhooksOptions): LocalWebhooks
   const deadLetterQueue = options.queues.deadLetterQueue(LOCAL_WEBHOOK_QUEUE);
   useWebhookQueues({ deliveries: deliveryQueue, deadLetters: deadLetterQueue });
 
-  const fanOut = createFanOutHandler({ table: options.table, queue: deliveryQueue, clock, log });
+  const timeScale = options.timeScale ?? 1;
+  const waitTimeSec = options.waitTimeSec ?? 5;
+
+  // DomainEvent rule → fan-out queue (DLQ) → SQS event source → the fan-out function.
+  const fanOutSettings = delivery.queues.webhookFanout;
+  const fanOutQueue = options.queues.queue(WEBHOOK_FAN_OUT_QUEUE, { maxReceiveCount: fanOutSettings.maxReceiveCount });
   options.addRule({
     name: WEBHOOK_FAN_OUT_RULE,
     pattern: { source: [BusSource.ledger], 'detail-type': [LedgerDetailType.domainEvent] },
-    target: { handler: asComponent('webhook-fanout', fanOut), concurrency: 4 },
+    target: { queue: fanOutQueue, retry: ruleTargetRetry(delivery.ruleTargets.webhookFanout) },
+  });
+  const fanOut = startSqsEventSource({
+    queue: fanOutQueue,
+    handler: asComponent('webhook-fanout', createFanOutConsumer({ table: options.table, queue: deliveryQueue, clock, log }, { deadLetters: options.queues.deadLetterQueue(WEBHOOK_FAN_OUT_QUEUE) })),
+    delivery: fanOutSettings,
+    timeScale,
+    waitTimeSec,
+    log: eventSourceLog(log),
   });
 
   const deps: DeliveryWorkerDependencies = {
@@ -77,22 +96,44 @@ export function startLocalWebhooks(options: LocalWebhooksOptions): LocalWebhooks
     log,
     secrets: options.secrets,
   };
-  // The worker loop stands for the SQS event source mapping, which polls with the function's role.
-  const worker = asComponent('webhook-delivery', startWebhookDeliveryWorker)({
+  // The delivery queue → SQS event source → the delivery function (its re-sends with a delay make the retry schedule).
+  const deliveries = startSqsEventSource({
     queue: deliveryQueue,
-    deps,
-    concurrency: options.deliveryConcurrency ?? 10,
-    waitTimeSec: options.waitTimeSec ?? 5,
+    handler: asComponent('webhook-delivery', createDeliveryHandler(deps)),
+    delivery: delivery.queues.webhookDelivery,
+    timeScale,
+    waitTimeSec,
+    log: eventSourceLog(log),
   });
+
+  // The every-minute schedule → invoice-expiry, an asynchronous invoke with its EventInvokeConfig and on-failure queue.
   const intervalMs = options.expiryIntervalMs ?? EXPIRY_INTERVAL_MS;
-  const expiry: InvoiceExpiryTimer | undefined = intervalMs > 0 ? asComponent('invoice-expiry', startInvoiceExpiryTimer)({ table: options.table, clock, log }, intervalMs) : undefined;
+  const expiry =
+    intervalMs > 0
+      ? startAsyncInvoker({
+          queues: options.queues,
+          functionName: 'invoice-expiry',
+          handler: asComponent('invoice-expiry', async () => void (await expireDueInvoices({ table: options.table, clock, log }))),
+          settings: asyncInvokeSettings(delivery.asyncInvokes.invoiceExpiry),
+          timeScale,
+          waitTimeSec,
+          log: eventSourceLog(log),
+        })
+      : undefined;
+  const schedule = expiry ? startSchedule({ intervalMs, fire: (event) => expiry.invoke(event) }) : undefined;
 
   return {
     deliveryQueue,
     deadLetterQueue,
     async stop() {
-      await Promise.all([worker.stop(1_000), expiry?.stop()]);
+      await schedule?.stop();
+      await Promise.all([fanOut.stop(), deliveries.stop(), expiry?.stop(1_000)]);
       useWebhookQueues(undefined);
     },
   };
+}
+
+/** The local AWS stand-ins log with the pipeline's Log; webhooks have their own (no debug). */
+function eventSourceLog(log: WebhookLog): Log {
+  return { debug: () => {}, info: log.info, warn: log.warn, error: log.error };
 }

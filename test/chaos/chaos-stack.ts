@@ -30,8 +30,6 @@ import { createTestTable, dynamoDbEndpoint } from '../support/table';
 export interface ChaosStackOptions {
   /** Wraps the outbox's bus (PutEvents failures). */
   wrapOutboxBus: (bus: EventBus) => EventBus;
-  /** How long one consumer delivery may run before the bus hands the event out again. */
-  handlerTimeoutSec: number;
 }
 
 export interface ApiAnswer<T = any> {
@@ -81,7 +79,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       tableName: apiTable.name,
       dynamoDbEndpoint: endpoint,
       lnd: { grpcHost: sim.grpcAddress, tlsCertPath: sim.tlsCertPath, adminMacaroonPath: sim.adminMacaroonPath, invoiceMacaroonPath: sim.invoiceMacaroonPath },
-      timing: { ...FAST_TIMING, handlerTimeoutSec: options.handlerTimeoutSec },
+      timing: FAST_TIMING,
       bridgeLogFile: path.join(dataDir, 'bridge.log'),
       wrapOutboxBus: options.wrapOutboxBus,
     });

@@ -20,7 +20,7 @@ import type { LedgerEntryItem } from '../../functions/lib/ledger/ledger-entry';
 import { createMerchant } from '../../functions/lib/merchants/create-merchant';
 import { keys } from '../../functions/lib/table/keys';
 import type { WithdrawalItem } from '../../functions/lib/withdrawals/withdrawal';
-import { PAYOUT_QUEUE, PAYOUT_RESULT_RULE, SETTLE_INVOICE_RULE } from '../../infra/local/pipeline';
+import { PAYOUT_QUEUE, PAYOUT_RESULT_QUEUE, RULE_TARGET_FAILURES_QUEUE, SETTLE_INVOICE_QUEUE } from '../../infra/local/pipeline';
 import type { PaymentOutcome } from '../../lnd-simulator';
 import { main as reportMain } from '../../reports/cli';
 import { startChaosStack, type ApiAnswer, type ChaosStack } from './chaos-stack';
@@ -104,7 +104,6 @@ describe(`chaos (${profileName}, seed ${seed})`, () => {
     const faults: FaultSwitch = { on: false };
     const counters = newCounters();
     const stack: ChaosStack = await startChaosStack({
-      handlerTimeoutSec: 2,
       wrapOutboxBus: (bus) => flakyBus(bus, faults, { failCall: 0.05, refuseSome: 0.1 }, streamOf(seed, 'bus'), counters),
     });
     try {
@@ -375,7 +374,7 @@ describe(`chaos (${profileName}, seed ${seed})`, () => {
         profile.settleTimeoutMs,
       );
       // Nothing may still be on its way (a duplicate credit would arrive late): the queues drain.
-      await waitFor(async () => (await stack.pipeline.bus.ruleQueue(SETTLE_INVOICE_RULE).peekAll()).length === 0 && (await stack.pipeline.bus.ruleQueue(PAYOUT_RESULT_RULE).peekAll()).length === 0, 'consumer queues drained', 60_000);
+      await waitFor(async () => (await stack.pipeline.settleInvoiceQueue.peekAll()).length === 0 && (await stack.pipeline.payoutResultQueue.peekAll()).length === 0, 'consumer queues drained', 60_000);
       await loadLedgers();
 
       const violations: string[] = [];
@@ -450,10 +449,14 @@ describe(`chaos (${profileName}, seed ${seed})`, () => {
         fail(`balances sum to ${totalBalance}; received ${receivedMsat} − paid out ${spentMsat} − in flight ${outstandingMsat} = ${receivedMsat - spentMsat - outstandingMsat}`);
       }
 
-      // 5: nothing given up on: the consumers' dead-letter queues and the payout DLQ are empty.
-      for (const rule of [SETTLE_INVOICE_RULE, PAYOUT_RESULT_RULE]) {
-        const dead = await stack.pipeline.bus.deadLetterQueue(rule).peekAll();
-        if (dead.length > 0) fail(`${dead.length} event(s) dead-lettered by ${rule}`);
+      // 5: nothing given up on: the consumers' DLQs, the rule targets' DLQ, the outbox failures and the payout DLQ are empty.
+      for (const queue of [SETTLE_INVOICE_QUEUE, PAYOUT_RESULT_QUEUE]) {
+        const dead = await stack.pipeline.queues.deadLetterQueue(queue).peekAll();
+        if (dead.length > 0) fail(`${dead.length} event(s) dead-lettered by the ${queue} queue`);
+      }
+      for (const queue of [stack.pipeline.queues.queue(RULE_TARGET_FAILURES_QUEUE), stack.pipeline.outboxFailuresQueue]) {
+        const parked = await queue.peekAll();
+        if (parked.length > 0) fail(`${parked.length} message(s) in ${queue.name}`);
       }
       const payoutDead = await stack.pipeline.queues.deadLetterQueue(PAYOUT_QUEUE).peekAll();
       if (payoutDead.length > 0) fail(`${payoutDead.length} payout message(s) dead-lettered`);

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BusSource, LedgerDetailType, NodeDetailType } from '../../functions/lib/bus/bus-events';
 import { matchesPattern, type EventPattern } from '../../functions/lib/bus/event-pattern';
 import { LocalBus, LocalBusClient, type BusEvent } from '../../infra/local/aws/local-bus';
-import { LocalQueues } from '../../infra/local/aws/local-queue';
+import type { Queue } from '../../functions/lib/queue/queue';
+import { LocalQueues, type LocalQueue } from '../../infra/local/aws/local-queue';
 import { useLocalQueueTable, waitUntil } from '../support/pipeline-harness';
 
 describe('event patterns (the EventBridge subset the local bus matches)', () => {
@@ -41,7 +42,7 @@ describe('LocalBus', () => {
   });
   const newBus = (options: Partial<ConstructorParameters<typeof LocalBus>[0]> = {}) => {
     const queues = new LocalQueues(store.table, { pollIntervalMs: 30 });
-    const bus = new LocalBus({ queues, ingressQueueName: `ingress-${randomUUID()}`, retryBaseSec: 0.05, ...options });
+    const bus = new LocalBus({ queues, ingressQueueName: `ingress-${randomUUID()}`, timeScale: 0.001, ...options });
     buses.push(bus);
     return { bus, queues };
   };
@@ -93,37 +94,64 @@ describe('LocalBus', () => {
     expect(() => bus.addRule({ name: 'webhook-fan-out', pattern: {}, target: { handler: async () => {} } })).toThrow(/already has a rule/);
   });
 
-  it('retries a failing handler with backoff, then parks the event in the rule dead-letter queue', async () => {
-    const { bus } = newBus();
-    let calls = 0;
+  // timeScale 0.001: Lambda's one and two minutes between attempts are 60 and 120 ms.
+  it('a function target that keeps failing: two retries, then its on-failure destination gets the invocation record', async () => {
+    const { bus, queues } = newBus();
+    const destination = `on-failure-${randomUUID()}`;
+    const attempts: number[] = [];
     bus.addRule({
       name: `failing-${randomUUID()}`,
       pattern: { source: [BusSource.node] },
       target: {
-        maxAttempts: 3,
+        asyncInvoke: { retryAttempts: 2, maxEventAgeSec: 3600, onFailure: destination },
         handler: async () => {
-          calls++;
+          attempts.push(Date.now());
           throw new Error('downstream is down');
         },
       },
     });
-    const ruleName = [...(bus as unknown as { rules: Map<string, unknown> }).rules.keys()][0]!;
     bus.start();
-
     await bus.putEvents([settled]);
 
-    const dead = await waitUntil(async () => (await bus.deadLetterQueue(ruleName).peekAll())[0], { message: 'dead letter' });
-    expect(calls).toBe(3);
-    expect(JSON.parse(dead.body)).toMatchObject({ 'detail-type': NodeDetailType.invoiceSettled });
+    const [failure] = await waitUntil(async () => {
+      const items = await queues.queue(destination).peekAll();
+      return items.length > 0 ? items : undefined;
+    }, { message: 'invocation record' });
+    expect(attempts).toHaveLength(3);
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(55);
+    expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(115);
+    const record = JSON.parse(failure!.body);
+    expect(record).toMatchObject({
+      requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestPayload: { 'detail-type': NodeDetailType.invoiceSettled, detail: settled.detail },
+      responsePayload: { errorMessage: 'downstream is down' },
+    });
   });
 
-  it('a handler that fails once gets the event again and succeeds: delivered at least once, never dropped', async () => {
+  it('a function target without a destination loses the event after two retries, as Lambda does by default', async () => {
     const { bus } = newBus();
+    const name = `discarding-${randomUUID()}`;
+    let calls = 0;
+    bus.addRule({ name, pattern: { source: [BusSource.node] }, target: { handler: async () => {
+      calls++;
+      throw new Error('always');
+    } } });
+    bus.start();
+    await bus.putEvents([settled]);
+    await waitUntil(async () => calls === 3 && (await (bus.ruleQueue(name) as LocalQueue).peekAll()).length === 0, { message: 'discarded' });
+    // Nothing is left anywhere: this is why consumers that must not lose events sit behind a queue.
+    expect(calls).toBe(3);
+  });
+
+  it('a function target that fails once gets the event again and succeeds', async () => {
+    const { bus, queues } = newBus();
+    const destination = `on-failure-${randomUUID()}`;
     const seen: number[] = [];
     bus.addRule({
       name: 'flaky',
       pattern: { source: [BusSource.node] },
       target: {
+        asyncInvoke: { retryAttempts: 2, maxEventAgeSec: 3600, onFailure: destination },
         handler: async () => {
           seen.push(Date.now());
           if (seen.length === 1) throw new Error('transient');
@@ -133,7 +161,37 @@ describe('LocalBus', () => {
     bus.start();
     await bus.putEvents([settled]);
     await waitUntil(() => seen.length === 2);
-    expect(await bus.deadLetterQueue('flaky').peekAll()).toEqual([]);
+    expect(await queues.queue(destination).peekAll()).toEqual([]);
+  });
+
+  it('a queue target that refuses the hand-off: retried within the target retry policy, then parked in the target DLQ', async () => {
+    const { bus, queues } = newBus();
+    const deadLetterQueue = `target-dlq-${randomUUID()}`;
+    let sends = 0;
+    const refusing: Queue = {
+      name: 'refusing',
+      send: async () => {
+        sends++;
+        throw Object.assign(new Error('AccessDenied'), { name: 'AccessDeniedException' });
+      },
+      receive: async () => [],
+      delete: async () => {},
+      changeVisibility: async () => {},
+    };
+    const healthy = queues.queue(`healthy-${randomUUID()}`);
+    bus.addRule({ name: 'refused', pattern: { source: [BusSource.node] }, target: { queue: refusing, retry: { retryAttempts: 3, maxEventAgeSec: 3600, deadLetterQueue } } });
+    bus.addRule({ name: 'healthy', pattern: { source: [BusSource.node] }, target: { queue: healthy } });
+    bus.start();
+    await bus.putEvents([settled]);
+
+    const [parked] = await waitUntil(async () => {
+      const items = await queues.queue(deadLetterQueue).peekAll();
+      return items.length > 0 ? items : undefined;
+    }, { message: 'parked in the target DLQ' });
+    expect(sends).toBe(4);
+    expect(JSON.parse(parked!.body)).toMatchObject({ 'detail-type': NodeDetailType.invoiceSettled, detail: settled.detail });
+    // The healthy target has the event (at least once: the retries may have delivered it again).
+    expect((await healthy.peekAll()).length).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses malformed entries one by one, like PutEvents', async () => {

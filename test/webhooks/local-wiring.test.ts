@@ -34,7 +34,7 @@ describe('webhooks on the local stack', () => {
     admin.destroy();
     queueTable = createTable(localQueueTableName(table.name), { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const queues = new LocalQueues(queueTable, { pollIntervalMs: 50 });
-    bus = new LocalBus({ queues, ingressPollIntervalMs: 50, retryBaseSec: 0.2, waitTimeSec: 1 });
+    bus = new LocalBus({ queues, ingressPollIntervalMs: 50, timeScale: 0.05, waitTimeSec: 1 });
     webhooks = startLocalWebhooks({ table, queues, addRule: (rule) => bus.addRule(rule), settings: localSettings(2_000), secrets: testSecrets, log, waitTimeSec: 1, expiryIntervalMs: 0 });
     bus.start();
     receiver = await startReceiver();

@@ -1,25 +1,43 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { LocalQueue, type LocalQueues } from './local-queue';
+import { LocalQueue, localQueueName, type LocalQueues } from './local-queue';
 import type { Queue } from '../../../functions/lib/queue/queue';
-import { startQueueConsumer, type QueueConsumer } from '../../../functions/lib/queue/queue-consumer';
 import { MAX_ENTRIES_PER_PUT, type BusEntry, type EventBus, type PutEventsResult } from '../../../functions/lib/bus/event-bus';
 import { matchesPattern, type EventPattern } from '../../../functions/lib/bus/event-pattern';
 import { type Log, errorFields, silentLog } from '../../../functions/lib/bus/log';
 import { backoffDelayMs, sleep } from '../../../functions/lib/bus/timing';
+import type { QueueMessage } from '../../../functions/lib/queue/queue';
+import { scaleSeconds, type RuleTargetDelivery } from '../../delivery';
+import { queuedInvokeBody, startAsyncInvoker, type AsyncInvoker, type AsyncInvokeSettings } from './async-invoke';
 
 /** An event as EventBridge hands it to a target (the body of an SQS target's message, a Lambda's event). */
 export type BusEvent = EventBridgeEvent<string, unknown>;
 export type BusEventHandler = (event: BusEvent) => Promise<void>;
 
+/** A rule target's retry policy (EventBridge's own: it covers only the hand-off to the target). */
+export interface RuleTargetRetry {
+  retryAttempts: number;
+  maxEventAgeSec: number;
+  /** Local queue that stands for the target's DLQ; none: the event is dropped, as in AWS. */
+  deadLetterQueue?: string;
+}
+
+/** A rule target's policy in the template (infra/delivery.ts), for the local bus. */
+export function ruleTargetRetry(settings: RuleTargetDelivery): RuleTargetRetry {
+  return { retryAttempts: settings.retryAttempts, maxEventAgeSec: settings.maxEventAgeSec, deadLetterQueue: localQueueName(settings.deadLetterQueue) };
+}
+
+/** EventBridge's default retry policy for a target without one. */
+export const EVENTBRIDGE_TARGET_DEFAULTS: RuleTargetRetry = { retryAttempts: 185, maxEventAgeSec: 24 * 60 * 60 };
+
 export type RuleTarget =
   /** The event JSON becomes a message of this queue (EventBridge → SQS). */
-  | { queue: Queue }
+  | { queue: Queue; retry?: RuleTargetRetry }
   /**
-   * The event is handed to this function (EventBridge → Lambda, asynchronous): retried
-   * with backoff when it throws, then parked in the rule's dead-letter queue.
+   * The event is handed to this function as an asynchronous invoke (EventBridge → Lambda):
+   * Lambda's retries and destination (`asyncInvoke`), or its defaults: 2 retries, then discarded.
    */
-  | { handler: BusEventHandler; maxAttempts?: number; concurrency?: number };
+  | { handler: BusEventHandler; asyncInvoke?: AsyncInvokeSettings; concurrency?: number; functionTimeoutSec?: number };
 
 export interface BusRule {
   name: string;
@@ -83,12 +101,8 @@ export interface LocalBusOptions {
   ingressQueueName?: string;
   /** How often the router looks for events other processes put. @default the queues' default */
   ingressPollIntervalMs?: number;
-  /** Handler targets: deliveries before the event is parked in `rule.<name>-dlq`. @default 5 */
-  defaultMaxAttempts?: number;
-  /** Handler targets: the first retry waits this long, then twice as long each time (capped at 60 s). @default 1 */
-  retryBaseSec?: number;
-  /** Handler targets: how long one delivery may run before it is tried again. @default 30 */
-  handlerTimeoutSec?: number;
+  /** Durations (retry windows, event ages, function timeouts) × this; counts stay exact. @default 1 */
+  timeScale?: number;
   /** Long poll of the router and handler consumers. @default 5 */
   waitTimeSec?: number;
   log?: Log;
@@ -96,22 +110,23 @@ export interface LocalBusOptions {
 
 /**
  * The local stand-in for an EventBridge bus: rules with event patterns, and targets that
- * are queues or handlers. Every delivery goes through a durable queue: the ingress queue
- * (what PutEvents accepted), then one queue per handler rule (`rule.<name>`), so an event
- * survives any process being killed and a failing handler is retried, then dead-lettered.
- *
- * Other features add their own rules: `bus.addRule({ name: 'webhook-fan-out', pattern:
- * { source: [BusSource.ledger], 'detail-type': [LedgerDetailType.domainEvent] }, target:
- * { handler } })`.
+ * are queues or functions. What PutEvents accepted waits in a durable ingress queue, so an
+ * event survives any process being killed. Then, as in AWS:
+ * - a queue target gets the event as a message; if that hand-off fails it is retried with
+ *   backoff within the target's retry policy (attempts, maximum event age), then the event
+ *   goes to the target's DLQ, or is dropped without one;
+ * - a function target is an asynchronous invoke (see async-invoke.ts): Lambda's retries,
+ *   then its on-failure destination, or the event is discarded.
+ * A retried hand-off may deliver again to targets that already have the event: at least once.
  */
 export class LocalBus implements EventBus {
   readonly client: LocalBusClient;
   private readonly rules = new Map<string, BusRule>();
-  private readonly handlerConsumers = new Map<string, QueueConsumer>();
-  private readonly ruleQueues = new Map<string, LocalQueue>();
+  private readonly invokers = new Map<string, AsyncInvoker<BusEvent>>();
   private readonly listeners = new Set<(event: BusEvent) => void>();
   private readonly ingress: LocalQueue;
   private readonly log: Log;
+  private readonly scale: number;
   private router: { stop: AbortController; done: Promise<void> } | undefined;
 
   constructor(private readonly options: LocalBusOptions) {
@@ -121,6 +136,7 @@ export class LocalBus implements EventBus {
     );
     this.client = new LocalBusClient(this.ingress);
     this.log = options.log ?? silentLog;
+    this.scale = options.timeScale ?? 1;
   }
 
   putEvents(entries: BusEntry[]): Promise<PutEventsResult> {
@@ -131,7 +147,7 @@ export class LocalBus implements EventBus {
   addRule(rule: BusRule): void {
     if (this.rules.has(rule.name)) throw new Error(`the bus already has a rule named ${rule.name}`);
     this.rules.set(rule.name, rule);
-    if (this.router && 'handler' in rule.target) this.startHandler(rule);
+    if (this.router) this.startFunctionTarget(rule);
   }
 
   /**
@@ -145,34 +161,23 @@ export class LocalBus implements EventBus {
 
   async removeRule(name: string): Promise<void> {
     this.rules.delete(name);
-    this.ruleQueues.delete(name);
-    const consumer = this.handlerConsumers.get(name);
-    this.handlerConsumers.delete(name);
-    await consumer?.stop();
+    const invoker = this.invokers.get(name);
+    this.invokers.delete(name);
+    await invoker?.stop();
   }
 
-  /** Where a handler rule's events wait for delivery. */
-  ruleQueue(ruleName: string): LocalQueue {
-    let queue = this.ruleQueues.get(ruleName);
-    if (!queue) {
-      const rule = this.rules.get(ruleName);
-      const maxAttempts = rule && 'handler' in rule.target ? rule.target.maxAttempts : undefined;
-      queue = this.options.queues.queue(`rule.${ruleName}`, { maxReceiveCount: maxAttempts ?? this.options.defaultMaxAttempts ?? 5 });
-      this.ruleQueues.set(ruleName, queue);
-    }
-    return queue;
-  }
-
-  /** Events a handler rule gave up on. */
-  deadLetterQueue(ruleName: string): LocalQueue {
-    return this.options.queues.deadLetterQueue(`rule.${ruleName}`);
+  /** Where a rule's events wait: its queue target, or the asynchronous-invoke queue of its function. */
+  ruleQueue(ruleName: string): LocalQueue | Queue {
+    const rule = this.rules.get(ruleName);
+    if (rule && 'queue' in rule.target) return rule.target.queue;
+    return this.options.queues.queue(functionQueueName(ruleName));
   }
 
   start(): void {
     if (this.router) return;
     const stop = new AbortController();
     this.router = { stop, done: this.routeLoop(stop.signal) };
-    for (const rule of this.rules.values()) if ('handler' in rule.target) this.startHandler(rule);
+    for (const rule of this.rules.values()) this.startFunctionTarget(rule);
   }
 
   async stop(graceMs = 0): Promise<void> {
@@ -180,16 +185,16 @@ export class LocalBus implements EventBus {
     this.router = undefined;
     router?.stop.abort();
     await router?.done;
-    const consumers = [...this.handlerConsumers.values()];
-    this.handlerConsumers.clear();
-    await Promise.all(consumers.map((consumer) => consumer.stop(graceMs)));
+    const invokers = [...this.invokers.values()];
+    this.invokers.clear();
+    await Promise.all(invokers.map((invoker) => invoker.stop(graceMs)));
   }
 
-  /** Takes up to 10 accepted events at a time, writes each target queue's share in one batch, then lets the events go. */
+  /** Takes up to 10 accepted events at a time, writes each target's share in one batch, then lets the events go. */
   private async routeLoop(signal: AbortSignal): Promise<void> {
     let failures = 0;
     while (!signal.aborted) {
-      let messages;
+      let messages: QueueMessage[];
       try {
         messages = await this.ingress.receive({ maxMessages: 10, waitTimeSec: this.options.waitTimeSec ?? 5, visibilityTimeoutSec: 30, signal });
         failures = 0;
@@ -199,64 +204,111 @@ export class LocalBus implements EventBus {
         await sleep(backoffDelayMs(failures++, { baseMs: 200, maxMs: 5000 }), signal);
         continue;
       }
-      if (messages.length === 0) continue;
-      try {
-        await this.route(messages.map((message) => message.body));
-      } catch (error) {
-        // Not delivered everywhere: the events come back and route again (at least once).
-        this.log.warn('bus could not deliver events; they will be routed again', errorFields(error));
-        await Promise.all(messages.map((message) => this.ingress.changeVisibility(message.receiptHandle, 1).catch(() => undefined)));
-        continue;
-      }
-      await Promise.all(
-        messages.map((message) =>
-          this.ingress.delete(message.receiptHandle).catch((error) => this.log.warn('could not delete a routed event', errorFields(error))),
-        ),
-      );
+      if (messages.length > 0) await this.route(messages);
     }
   }
 
-  private async route(bodies: string[]): Promise<void> {
-    const deliveries = new Map<Queue, string[]>();
+  private async route(messages: QueueMessage[]): Promise<void> {
+    // Per target, the events it gets from this batch (one body per message).
+    const deliveries = new Map<string, { rule: BusRule; queue: Queue; items: Array<{ message: QueueMessage; body: string }> }>();
     const routed: BusEvent[] = [];
-    for (const body of bodies) {
+    const done = new Set<QueueMessage>();
+    for (const message of messages) {
       let event: BusEvent;
       try {
-        event = JSON.parse(body) as BusEvent;
+        event = JSON.parse(message.body) as BusEvent;
       } catch (error) {
         this.log.error('dropped an ingress message that is not JSON', errorFields(error));
+        done.add(message);
         continue;
       }
       routed.push(event);
       for (const rule of this.rules.values()) {
         if (!matchesPattern(rule.pattern, event as unknown as Record<string, unknown>)) continue;
-        const queue = 'queue' in rule.target ? rule.target.queue : this.ruleQueue(rule.name);
-        deliveries.set(queue, [...(deliveries.get(queue) ?? []), body]);
+        const target = deliveries.get(rule.name) ?? { rule, queue: this.ruleQueue(rule.name), items: [] };
+        target.items.push({ message, body: 'queue' in rule.target ? message.body : queuedInvokeBody(event) });
+        deliveries.set(rule.name, target);
       }
     }
+    const failed = new Map<QueueMessage, Array<{ rule: BusRule; error: unknown }>>();
     await Promise.all(
-      [...deliveries].map(([queue, batch]) =>
-        queue instanceof LocalQueue ? queue.sendBatch(batch) : Promise.all(batch.map((body) => queue.send(body))),
-      ),
+      [...deliveries.values()].map(async ({ rule, queue, items }) => {
+        try {
+          const bodies = items.map((item) => item.body);
+          await (queue instanceof LocalQueue ? queue.sendBatch(bodies) : Promise.all(bodies.map((body) => queue.send(body))));
+        } catch (error) {
+          for (const { message } of items) failed.set(message, [...(failed.get(message) ?? []), { rule, error }]);
+        }
+      }),
+    );
+    await Promise.all(
+      messages.map(async (message) => {
+        const failures = failed.get(message);
+        try {
+          if (!failures || done.has(message) || (await this.giveUp(message, failures))) {
+            await this.ingress.delete(message.receiptHandle);
+            return;
+          }
+          // Not handed to every target: routed again after a backoff (the receive count is the attempt).
+          const delaySec = scaleSeconds(Math.min(300, 2 ** (message.receiveCount - 1)), this.scale);
+          this.log.warn('bus could not hand an event to its targets; it will be routed again', { rules: failures.map((f) => f.rule.name), attempt: message.receiveCount });
+          await this.ingress.changeVisibility(message.receiptHandle, delaySec);
+        } catch (error) {
+          // The ingress message stays; it comes back after its visibility timeout.
+          this.log.warn('bus could not settle a routed event', errorFields(error));
+        }
+      }),
     );
     for (const event of routed) for (const listener of this.listeners) listener(event);
   }
 
-  private startHandler(rule: BusRule): void {
-    if (!('handler' in rule.target) || this.handlerConsumers.has(rule.name)) return;
-    const { handler, concurrency } = rule.target;
-    const retryBaseSec = this.options.retryBaseSec ?? 1;
-    const consumer = startQueueConsumer({
-      queue: this.ruleQueue(rule.name),
-      concurrency: concurrency ?? 4,
-      waitTimeSec: this.options.waitTimeSec ?? 5,
-      visibilityTimeoutSec: this.options.handlerTimeoutSec ?? 30,
-      retryDelaySec: (receiveCount) => Math.min(60, retryBaseSec * 2 ** (receiveCount - 1)),
-      log: this.log,
-      handle: async (message) => {
-        await handler(JSON.parse(message.body) as BusEvent);
-      },
+  /**
+   * True when every failed target's retry policy is spent: the event then goes to each such
+   * target's DLQ (or is dropped without one). False: try again later.
+   */
+  private async giveUp(message: QueueMessage, failures: Array<{ rule: BusRule; error: unknown }>): Promise<boolean> {
+    const acceptedMs = Number(message.id.slice(0, 15));
+    const spent = failures.every(({ rule }) => {
+      const retry = retryPolicyOf(rule);
+      return message.receiveCount > retry.retryAttempts || Date.now() - acceptedMs > scaleSeconds(retry.maxEventAgeSec, this.scale) * 1000;
     });
-    this.handlerConsumers.set(rule.name, consumer);
+    if (!spent) return false;
+    for (const { rule, error } of failures) {
+      const deadLetterQueue = retryPolicyOf(rule).deadLetterQueue;
+      const fields = { rule: rule.name, attempts: message.receiveCount, ...errorFields(error) };
+      if (!deadLetterQueue) {
+        this.log.error('bus dropped an event its target never took (no DLQ on the target)', fields);
+        continue;
+      }
+      await this.options.queues.queue(deadLetterQueue).send(message.body);
+      this.log.error('bus parked an event its target never took in the target DLQ', { ...fields, deadLetterQueue });
+    }
+    return true;
   }
+
+  private startFunctionTarget(rule: BusRule): void {
+    if (!('handler' in rule.target) || this.invokers.has(rule.name)) return;
+    const { handler, asyncInvoke, concurrency, functionTimeoutSec } = rule.target;
+    this.invokers.set(
+      rule.name,
+      startAsyncInvoker<BusEvent>({
+        queues: this.options.queues,
+        functionName: rule.name,
+        queueName: functionQueueName(rule.name),
+        handler,
+        ...(asyncInvoke ? { settings: asyncInvoke } : {}),
+        ...(functionTimeoutSec !== undefined ? { functionTimeoutSec } : {}),
+        concurrency: concurrency ?? 4,
+        timeScale: this.scale,
+        waitTimeSec: this.options.waitTimeSec ?? 5,
+        log: this.log,
+      }),
+    );
+  }
+}
+
+const functionQueueName = (ruleName: string) => `rule.${ruleName}`;
+
+function retryPolicyOf(rule: BusRule): RuleTargetRetry {
+  return ('queue' in rule.target ? rule.target.retry : undefined) ?? EVENTBRIDGE_TARGET_DEFAULTS;
 }

@@ -22,6 +22,11 @@ export const LOCAL_QUEUE_VISIBLE_INDEX = 'visible';
 
 export const DEAD_LETTER_SUFFIX = '-dlq';
 
+/** The local queue that stands for a queue named in infra/delivery.ts (`asyncInvokeFailures` → `async-invoke-failures`). */
+export function localQueueName(deliveryName: string): string {
+  return deliveryName.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
 export interface LocalQueueOptions {
   /** Used when receive() does not say. @default 30 */
   defaultVisibilityTimeoutSec?: number;

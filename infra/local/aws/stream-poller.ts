@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -14,7 +15,9 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { type Log, errorFields, silentLog } from '../../../functions/lib/bus/log';
 import { backoffDelayMs, sleep } from '../../../functions/lib/bus/timing';
+import type { Queue } from '../../../functions/lib/queue/queue';
 import type { Table } from '../../../functions/lib/table/client';
+import { scaleSeconds } from '../../delivery';
 import { localDynamoDbClient } from '../dynamodb-local';
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
@@ -33,6 +36,15 @@ export interface StreamPollerOptions {
   idlePollMs?: number;
   /** First wait after a failed batch or read; doubles up to 5 s. @default 200 */
   retryBaseMs?: number;
+  /**
+   * The event source mapping's error handling (infra/delivery.ts `stream`): a batch that keeps
+   * failing is retried `retryAttempts` times, or until its first record is older than
+   * `maxRecordAgeSec`; then its description (no data) goes to `onFailure` and the shard moves
+   * past it. `bisectBatchOnError` halves the batch after the function throws. @default retry forever
+   */
+  errorHandling?: { retryAttempts: number; maxRecordAgeSec: number; bisectBatchOnError: boolean; onFailure: Queue };
+  /** Durations (the maximum record age) × this; counts stay exact. @default 1 */
+  timeScale?: number;
   log?: Log;
 }
 
@@ -104,6 +116,10 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     let checkpoint: string | undefined;
     let iterator: string | undefined;
     let retryFrom: string | undefined;
+    // Retries of the batch that starts at lastFailedAt, and the bisected batch size, if any.
+    let attempts = 0;
+    let lastFailedAt: string | undefined;
+    let bisected: number | undefined;
     while (!stopping.signal.aborted) {
       try {
         if (!iterator) {
@@ -116,11 +132,29 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
           retryFrom = undefined;
           if (!iterator) return;
         }
-        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
+        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: bisected ?? batchSize }));
         const records = page.Records ?? [];
         if (records.length > 0) {
-          const failedAt = await deliver(records);
+          const { failedAt, threw } = await deliver(records);
           if (failedAt !== undefined) {
+            attempts = failedAt === lastFailedAt ? attempts + 1 : 1;
+            lastFailedAt = failedAt;
+            const failed = records.slice(records.findIndex((record) => record.dynamodb?.SequenceNumber === failedAt));
+            const condition = givenUp(failed, attempts);
+            if (condition) {
+              // Described in the on-failure destination, then skipped: the shard goes on behind it.
+              await reportFailedBatch(shardId, failed, condition, attempts);
+              const end = failed.at(-1)!.dynamodb!.SequenceNumber!;
+              checkpoint = end;
+              await saveCheckpoint(shardId, end);
+              attempts = 0;
+              lastFailedAt = undefined;
+              bisected = undefined;
+              iterator = undefined;
+              continue;
+            }
+            // Bisection halves what the function is given after it threw (not after partial failures).
+            if (threw && options.errorHandling?.bisectBatchOnError) bisected = Math.max(1, Math.floor(failed.length / 2));
             // Resume at the failed record, after a pause: the records before it are done.
             const before = records.slice(0, records.findIndex((record) => record.dynamodb?.SequenceNumber === failedAt));
             const done = before.at(-1)?.dynamodb?.SequenceNumber;
@@ -138,6 +172,9 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
             checkpoint = last;
             await saveCheckpoint(shardId, last);
           }
+          attempts = 0;
+          lastFailedAt = undefined;
+          bisected = undefined;
         }
         failures = 0;
         iterator = page.NextShardIterator;
@@ -163,24 +200,61 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     }
   }
 
-  /** Hands records to the handler; returns the sequence number to retry from, if any. */
-  async function deliver(records: StreamRecord[]): Promise<string | undefined> {
+  /** Whether Lambda gives up on this failing batch, and why (AWS's condition names). */
+  function givenUp(failed: StreamRecord[], attempts: number): 'RetryAttemptsExhausted' | 'RecordAgeExceeded' | undefined {
+    const handling = options.errorHandling;
+    if (!handling) return undefined;
+    const created = failed[0]?.dynamodb?.ApproximateCreationDateTime;
+    const ageMs = created ? Date.now() - new Date(created).getTime() : 0;
+    if (ageMs > scaleSeconds(handling.maxRecordAgeSec, options.timeScale ?? 1) * 1000) return 'RecordAgeExceeded';
+    // The first attempt is not a retry.
+    if (attempts > handling.retryAttempts) return 'RetryAttemptsExhausted';
+    return undefined;
+  }
+
+  /** The record Lambda sends to a stream's on-failure destination: where the batch was, not its data. */
+  async function reportFailedBatch(shardId: string, failed: StreamRecord[], condition: string, attempts: number): Promise<void> {
+    const arrival = (record: StreamRecord | undefined) => {
+      const created = record?.dynamodb?.ApproximateCreationDateTime;
+      return created ? new Date(created).toISOString() : new Date().toISOString();
+    };
+    const description = {
+      requestContext: { requestId: randomUUID(), functionArn: 'arn:aws:lambda:local:000000000000:function:outbox', condition, approximateInvokeCount: attempts },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: failed[0]!.dynamodb!.SequenceNumber!,
+        endSequenceNumber: failed.at(-1)!.dynamodb!.SequenceNumber!,
+        approximateArrivalOfFirstRecord: arrival(failed[0]),
+        approximateArrivalOfLastRecord: arrival(failed.at(-1)),
+        batchSize: failed.length,
+        streamArn,
+      },
+    };
+    await options.errorHandling!.onFailure.send(JSON.stringify(description));
+    log.error('stream batch given up; its description is in the on-failure destination', { shardId, condition, attempts, records: failed.length });
+  }
+
+  /** Hands records to the handler; returns the sequence number to retry from, if any, and whether the handler threw. */
+  async function deliver(records: StreamRecord[]): Promise<{ failedAt?: string; threw: boolean }> {
     const event: DynamoDBStreamEvent = { Records: records.map((record) => toLambdaRecord(record, streamArn)) };
     delivered += records.length;
     try {
       const response = await options.handler(event);
       const failures = response?.batchItemFailures ?? [];
-      if (failures.length === 0) return undefined;
+      if (failures.length === 0) return { threw: false };
       // Lambda resumes from the lowest failed sequence number.
       const positions = new Map(records.map((record, index) => [record.dynamodb?.SequenceNumber ?? '', index]));
       const first = failures
         .map((failure) => failure.itemIdentifier)
         .filter((id) => positions.has(id))
         .sort((a, b) => positions.get(a)! - positions.get(b)!)[0];
-      return first ?? records[0]!.dynamodb!.SequenceNumber!;
+      return { failedAt: first ?? records[0]!.dynamodb!.SequenceNumber!, threw: false };
     } catch (error) {
       log.warn('stream handler threw; retrying the whole batch', errorFields(error));
-      return records[0]!.dynamodb!.SequenceNumber!;
+      return { failedAt: records[0]!.dynamodb!.SequenceNumber!, threw: true };
     }
   }
 

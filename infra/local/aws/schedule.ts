@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import type { ScheduledEvent } from 'aws-lambda';
+
+export interface ScheduleOptions {
+  intervalMs: number;
+  /** Hands the event to the target (an asynchronous invoke: accepted, not awaited to completion). */
+  fire(event: ScheduledEvent): Promise<void>;
+  /** @default 'local-schedule' */
+  ruleName?: string;
+}
+
+export interface Schedule {
+  stop(): Promise<void>;
+}
+
+/**
+ * An EventBridge schedule rule (`rate(1 minute)`): fires at start and then every interval,
+ * whether or not the previous run has finished, as AWS does; the target's own delivery
+ * settings (retries, destination) decide what happens when a run fails.
+ */
+export function startSchedule(options: ScheduleOptions): Schedule {
+  const ruleName = options.ruleName ?? 'local-schedule';
+  const pending = new Set<Promise<void>>();
+  const fire = () => {
+    const event: ScheduledEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '000000000000',
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: 'local',
+      resources: [`arn:aws:events:local:000000000000:rule/${ruleName}`],
+      detail: {},
+    };
+    const handedOff = options.fire(event).catch(() => undefined).finally(() => pending.delete(handedOff));
+    pending.add(handedOff);
+  };
+  fire();
+  const timer = setInterval(fire, options.intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(pending);
+    },
+  };
+}
