@@ -15,6 +15,7 @@ import { toDomainEvent, type EventItem } from '../lib/events/event';
 import type { Queue } from '../lib/queue/queue';
 import { Entity } from '../lib/table/keys';
 import { WithdrawalStatus, type WithdrawalItem } from '../lib/withdrawals/withdrawal';
+import { type AttributeMap, keysFromImage, parkedOutboxRecordBody, refusalReason } from './parked-record';
 
 export interface OutboxDeps {
   payoutQueue: Queue;
@@ -78,23 +79,22 @@ export function outboxActionFor(record: DynamoDBRecord): OutboxAction | undefine
  * payout worker asks the node before paying, the ledger's conditions refuse a second
  * change, webhook receivers dedupe on the event id).
  *
- * A record that can never be turned into a message (it fails its schema) is logged,
- * counted and skipped: blocking the shard on it would stop every payout behind it.
+ * A record that can never be turned into a message (it fails its schema) is parked, in its
+ * place in the batch, in the outbox failures queue with its data (parked-record.ts), logged
+ * (keys, sequence number, reason; never the image) and counted: blocking the shard on it
+ * would stop every payout behind it, and dropping it would leave its withdrawal pending
+ * with nobody told. The queue is alarmed; `npm run admin -- outbox:redrive` sends it on once
+ * the item is fixed. If parking fails too, the record is the batch item failure.
  */
 export async function processOutboxRecords(records: DynamoDBRecord[], deps: OutboxDeps): Promise<DynamoDBBatchResponse> {
   const metrics = deps.metrics ?? noMetrics;
-  const planned: Array<{ record: DynamoDBRecord; action: OutboxAction }> = [];
+  const planned: Array<{ record: DynamoDBRecord; action: OutboxAction | { kind: 'park'; reason: string } }> = [];
   for (const record of records) {
     try {
       const action = outboxActionFor(record);
       if (action) planned.push({ record, action });
     } catch (error) {
-      metrics.count('OutboxRecordRejected');
-      deps.log.error('outbox record does not match its schema; skipped', {
-        eventId: record.eventID,
-        sequenceNumber: record.dynamodb?.SequenceNumber,
-        ...errorFields(error),
-      });
+      planned.push({ record, action: { kind: 'park', reason: refusalReason(error) } });
     }
   }
 
@@ -117,6 +117,20 @@ export async function processOutboxRecords(records: DynamoDBRecord[], deps: Outb
       }
       continue;
     }
+    if (action.kind === 'park') {
+      const fields = { ...recordFields(record), reason: action.reason };
+      try {
+        await deps.failures.send(parkedOutboxRecordBody(record, action.reason));
+      } catch (error) {
+        metrics.count('OutboxParkFailed');
+        deps.log.error('outbox could not park a record that can never become a message; the batch will be retried from it', { ...fields, ...errorFields(error) });
+        return failureAt(record);
+      }
+      metrics.count('OutboxRecordParked');
+      deps.log.error('outbox record can never become a message (fails its schema); parked with its data in the outbox failures queue', fields);
+      index++;
+      continue;
+    }
     try {
       if (action.kind === 'payout') await deps.payoutQueue.send(action.body);
       else await deps.invoiceCancelQueue.send(action.body);
@@ -128,6 +142,17 @@ export async function processOutboxRecords(records: DynamoDBRecord[], deps: Outb
     index++;
   }
   return { batchItemFailures: [] };
+}
+
+/** What the log may say about a record: where it is, never what it holds. */
+function recordFields(record: DynamoDBRecord): Record<string, unknown> {
+  const keys = record.dynamodb?.Keys ?? keysFromImage(record.dynamodb?.NewImage as AttributeMap | undefined);
+  return {
+    eventId: record.eventID,
+    sequenceNumber: record.dynamodb?.SequenceNumber,
+    pk: keys?.pk?.S,
+    sk: keys?.sk?.S,
+  };
 }
 
 function failureAt(record: DynamoDBRecord): DynamoDBBatchResponse {

@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { BusSource, LedgerDetailType } from '../../functions/lib/bus/bus-events';
@@ -11,6 +11,7 @@ import type { Queue, QueueMessage } from '../../functions/lib/queue/queue';
 import { Entity, keys } from '../../functions/lib/table/keys';
 import { newWithdrawalItem } from '../../functions/lib/withdrawals/withdrawal';
 import { processOutboxRecords, type OutboxDeps } from '../../functions/outbox/outbox';
+import { MAX_PARKED_MESSAGE_BYTES, parseOutboxFailure, streamBatchFailureSchema, tableKeyOf } from '../../functions/outbox/parked-record';
 import { startStreamPoller } from '../../infra/local/aws/stream-poller';
 import { randomHash } from '../support/ledger-fixtures';
 import { useLocalQueueTable, waitUntil } from '../support/pipeline-harness';
@@ -50,7 +51,11 @@ function insert(item: object, eventName: DynamoDBRecord['eventName'] = 'INSERT')
   return {
     eventID: `e-${sequence}`,
     eventName,
-    dynamodb: { SequenceNumber: String(sequence).padStart(21, '0'), NewImage: marshall(item, { removeUndefinedValues: true }) as never },
+    dynamodb: {
+      ...('pk' in item && 'sk' in item ? { Keys: marshall({ pk: item.pk, sk: item.sk }) as never } : {}),
+      SequenceNumber: String(sequence).padStart(21, '0'),
+      NewImage: marshall(item, { removeUndefinedValues: true }) as never,
+    },
   };
 }
 
@@ -162,17 +167,102 @@ describe('outbox: the table stream carried to the payout queue, the cancel queue
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.dynamodb!.SequenceNumber }]);
   });
 
-  it('skips and counts a record that can never become a message, instead of blocking the shard', async () => {
+  it('parks a record that can never become a message with its data, in its place, and the rest of the batch goes on', async () => {
     const counted: string[] = [];
-    const d = deps({ metrics: { count: (name) => void counted.push(name) } });
+    const logged: Array<{ message: string; fields: Record<string, unknown> | undefined }> = [];
+    const record = (message: string, fields?: Record<string, unknown>) => void logged.push({ message, fields });
+    const d = deps({ metrics: { count: (name) => void counted.push(name) }, log: { debug: record, info: record, warn: record, error: record } });
     const broken = withdrawal({ payment_hash: 'not-a-hash' });
-    const fine = withdrawal();
+    const before = withdrawal();
+    const after = withdrawal();
+    const records = [insert(before), insert(event()), insert(broken), insert(event()), insert(after)];
 
-    const result = await processOutboxRecords([insert(broken), insert(fine)], d);
+    const result = await processOutboxRecords(records, d);
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(d.payoutQueue.bodies.map((body) => JSON.parse(body).withdrawal_id)).toEqual([fine.id]);
-    expect(counted).toContain('OutboxRecordRejected');
+    expect(d.payoutQueue.bodies.map((body) => JSON.parse(body).withdrawal_id)).toEqual([before.id, after.id]);
+    // The park splits the events: each went out on its own side of it.
+    expect(d.bus.calls.map((call) => call.length)).toEqual([1, 1]);
+    expect(counted.filter((name) => name === 'OutboxRecordParked')).toHaveLength(1);
+
+    const parkedBodies = (d.failures as MemoryQueue).bodies;
+    expect(parkedBodies).toHaveLength(1);
+    const parsed = parseOutboxFailure(parkedBodies[0]!);
+    expect(parsed.kind).toBe('outbox_record');
+    if (parsed.kind !== 'outbox_record') return;
+    const { parked } = parsed;
+    expect(parked).toMatchObject({ kind: 'outbox_record', version: 1, parked_at: expect.any(String) });
+    expect(parked.reason).toMatch(/payment_hash/);
+    expect(parked.record.eventName).toBe('INSERT');
+    expect(parked.record.eventID).toBe(records[2]!.eventID);
+    expect(parked.record.dynamodb.SequenceNumber).toBe(records[2]!.dynamodb!.SequenceNumber);
+    expect(parked.record.dynamodb.Keys).toEqual(marshall({ pk: broken.pk, sk: broken.sk }));
+    expect(unmarshall(parked.record.dynamodb.NewImage as never)).toEqual(broken);
+    expect(parked.image_omitted).toBeUndefined();
+    expect(tableKeyOf(parked)).toEqual({ pk: broken.pk, sk: broken.sk });
+
+    // The log names the record and the reason, never what the item holds.
+    const parkLog = logged.find((entry) => entry.message.includes('parked'));
+    expect(parkLog?.fields).toMatchObject({ sequenceNumber: records[2]!.dynamodb!.SequenceNumber, pk: broken.pk, sk: broken.sk, reason: parked.reason });
+    const everythingLogged = JSON.stringify(logged);
+    expect(everythingLogged).not.toContain(broken.bolt11);
+    expect(everythingLogged).not.toContain(broken.account_id);
+  });
+
+  it('when parking fails, reports that record as the batch item failure: what came before went out, nothing after it', async () => {
+    const counted: string[] = [];
+    const d = deps({ failures: new MemoryQueue('outbox-failures', () => true), metrics: { count: (name) => void counted.push(name) } });
+    const before = withdrawal();
+    const records = [insert(before), insert(withdrawal({ bolt11: '' })), insert(withdrawal()), insert(event())];
+
+    const result = await processOutboxRecords(records, d);
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.dynamodb!.SequenceNumber }]);
+    expect(d.payoutQueue.bodies.map((body) => JSON.parse(body).withdrawal_id)).toEqual([before.id]);
+    expect(d.bus.calls).toEqual([]);
+    expect(counted).toContain('OutboxParkFailed');
+    expect(counted).not.toContain('OutboxRecordParked');
+  });
+
+  it('parks a record too large to carry with its keys and reason only, flagged', async () => {
+    const d = deps();
+    const huge = withdrawal({ payment_hash: 'bad', note: 'x'.repeat(MAX_PARKED_MESSAGE_BYTES) });
+
+    expect((await processOutboxRecords([insert(huge)], d)).batchItemFailures).toEqual([]);
+
+    const body = (d.failures as MemoryQueue).bodies[0]!;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_PARKED_MESSAGE_BYTES);
+    const parsed = parseOutboxFailure(body);
+    expect(parsed).toMatchObject({ kind: 'outbox_record', parked: { image_omitted: true, record: { dynamodb: { Keys: marshall({ pk: huge.pk, sk: huge.sk }) } } } });
+    if (parsed.kind === 'outbox_record') expect(parsed.parked.record.dynamodb.NewImage).toBeUndefined();
+  });
+
+  it('reads both kinds of message of the outbox failures queue, and names anything else', () => {
+    // AWS's documented on-failure record of a DynamoDB stream event source mapping.
+    const aws = {
+      requestContext: { requestId: '316aa6d0-8154-xmpl-9af7-85d5f4a6bc81', functionArn: 'arn:aws:lambda:us-east-2:123456789012:function:myfunction', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 1 },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      timestamp: '2019-11-14T00:13:49.717Z',
+      DDBStreamBatchInfo: {
+        shardId: 'shardId-00000001573689847184-864758bb',
+        startSequenceNumber: '800000000003126276362',
+        endSequenceNumber: '800000000003126276362',
+        approximateArrivalOfFirstRecord: '2019-11-14T00:13:19Z',
+        approximateArrivalOfLastRecord: '2019-11-14T00:13:19Z',
+        batchSize: 1,
+        streamArn: 'arn:aws:dynamodb:us-east-2:123456789012:table/mytable/stream/2019-11-14T00:04:06.388',
+      },
+    };
+    expect(parseOutboxFailure(JSON.stringify(aws))).toEqual({ kind: 'stream_batch', batch: aws });
+    expect(streamBatchFailureSchema.parse({ ...aws, responseContext: { statusCode: 200, executedVersion: '1', functionError: null } }).responseContext.functionError).toBeNull();
+
+    expect(parseOutboxFailure('not json')).toEqual({ kind: 'unrecognised', problem: 'the body is not JSON' });
+    expect(parseOutboxFailure('{"hello": 1}').kind).toBe('unrecognised');
+    const { DDBStreamBatchInfo: _info, ...noInfo } = aws;
+    expect(parseOutboxFailure(JSON.stringify({ ...noInfo, DDBStreamBatchInfo: { shardId: 'x' } }))).toMatchObject({ kind: 'unrecognised', problem: expect.stringMatching(/AWS's format.*startSequenceNumber/) });
+    const future = { kind: 'outbox_record', version: 2, parked_at: new Date().toISOString(), reason: 'x', record: { eventName: 'INSERT', dynamodb: { Keys: {}, SequenceNumber: '1' } } };
+    expect(parseOutboxFailure(JSON.stringify(future))).toMatchObject({ kind: 'unrecognised', problem: expect.stringMatching(/version/) });
   });
 });
 
