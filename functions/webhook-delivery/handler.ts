@@ -1,6 +1,4 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { startQueueConsumer, type QueueConsumer } from '../lib/queue/queue-consumer';
-import type { Queue } from '../lib/queue/queue';
 import { systemClock } from '../lib/webhooks/clock';
 import { readWebhookSettings } from '../lib/webhooks/config';
 import { deliverWebhookMessage, type DeliveryWorkerDependencies } from '../lib/webhooks/deliver';
@@ -30,35 +28,6 @@ export function createDeliveryHandler(deps: DeliveryWorkerDependencies | (() => 
     });
     return { batchItemFailures };
   };
-}
-
-export interface DeliveryWorkerOptions {
-  /** The queue to consume: the same one deps.queue sends to. */
-  queue: Queue;
-  deps: DeliveryWorkerDependencies;
-  /** @default 10 */
-  concurrency?: number;
-  /** @default 5 */
-  waitTimeSec?: number;
-}
-
-/**
- * The local stack's delivery worker: the same handling as the Lambda, fed by a long-polling
- * consumer of the local webhook queue. A message whose handling throws comes back after its
- * visibility timeout (longer than one attempt's 15 s) and goes to the DLQ after the queue's
- * receive limit.
- */
-export function startWebhookDeliveryWorker(options: DeliveryWorkerOptions): QueueConsumer {
-  return startQueueConsumer({
-    queue: options.queue,
-    concurrency: options.concurrency ?? 10,
-    waitTimeSec: options.waitTimeSec ?? 5,
-    visibilityTimeoutSec: Math.ceil(options.deps.settings.timeoutMs / 1000) + 45,
-    retryDelaySec: (receiveCount) => Math.min(60, 2 ** receiveCount),
-    handle: async (message) => {
-      await deliverWebhookMessage(options.deps, message.body);
-    },
-  });
 }
 
 const processDependencies = lazily((): DeliveryWorkerDependencies => {

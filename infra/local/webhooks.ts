@@ -5,7 +5,6 @@ import { ruleTargetRetry, type BusRule } from './aws/local-bus';
 import type { LocalQueue, LocalQueues } from './aws/local-queue';
 import type { Table } from '../../functions/lib/table/client';
 import { expireDueInvoices } from '../../functions/invoice-expiry/expire-due-invoices';
-import { EXPIRY_INTERVAL_MS } from '../../functions/invoice-expiry/handler';
 import { createDeliveryHandler } from '../../functions/webhook-delivery/handler';
 import { createFanOutConsumer } from '../../functions/webhook-fanout/handler';
 import { systemClock, type Clock } from '../../functions/lib/webhooks/clock';
@@ -23,6 +22,8 @@ import { startSqsEventSource } from './aws/sqs-event-source';
 
 export const WEBHOOK_FAN_OUT_RULE = 'webhook-fan-out';
 export const WEBHOOK_FAN_OUT_QUEUE = 'webhook-fanout';
+/** The template's `rate(1 minute)` schedule of invoice-expiry. */
+export const EXPIRY_INTERVAL_MS = 60_000;
 
 export interface LocalWebhooksOptions {
   table: Table;

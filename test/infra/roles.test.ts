@@ -8,7 +8,8 @@ import { discoverApiRoutes } from '../../infra/api-routes';
 import { parseStackConfig } from '../../infra/config';
 import { LightningPaymentsStack } from '../../infra/stack';
 import { LOCAL_WEBHOOK_QUEUE } from '../../functions/lib/webhooks/queues';
-import { INVOICE_CANCEL_QUEUE, PAYOUT_QUEUE } from '../../infra/local/pipeline';
+import { INVOICE_CANCEL_QUEUE, OUTBOX_FAILURES_QUEUE, PAYOUT_QUEUE, PAYOUT_RESULT_QUEUE, SETTLE_INVOICE_QUEUE } from '../../infra/local/pipeline';
+import { WEBHOOK_FAN_OUT_QUEUE } from '../../infra/local/webhooks';
 import type { AwsCallRecord } from '../support/aws-call-recorder';
 import { checkRoles, resolver, type Extra, type LogicalResources, type RoleUnderTest } from './roles-check';
 
@@ -50,6 +51,7 @@ describe('every role allows exactly the calls its code makes', () => {
     template = Template.fromStack(stack).toJSON();
     const { arn } = resolver(template);
     const queueId = (queue: { node: { defaultChild?: unknown } }) => logicalId(queue);
+    const fanOutQueue = () => stack.pipeline.consumerQueues.find((queue) => queue !== stack.pipeline.settleInvoiceQueue && queue !== stack.pipeline.payoutResultQueue)!;
     resources = {
       tableId: logicalId(stack.ledger.table),
       // The local stack's names for the template's resources.
@@ -59,6 +61,10 @@ describe('every role allows exactly the calls its code makes', () => {
         [`queue:${INVOICE_CANCEL_QUEUE}`]: queueId(stack.pipeline.cancelQueue.queue),
         [`queue:${LOCAL_WEBHOOK_QUEUE}`]: queueId(stack.webhooks.deliveryQueue.queue),
         [`queue:${LOCAL_WEBHOOK_QUEUE}-dlq`]: queueId(stack.webhooks.deliveryQueue.deadLetterQueue),
+        [`queue:${OUTBOX_FAILURES_QUEUE}`]: queueId(stack.pipeline.outboxFailures.queue),
+        [`queue:${SETTLE_INVOICE_QUEUE}-dlq`]: queueId(stack.pipeline.settleInvoiceQueue.deadLetterQueue),
+        [`queue:${PAYOUT_RESULT_QUEUE}-dlq`]: queueId(stack.pipeline.payoutResultQueue.deadLetterQueue),
+        [`queue:${WEBHOOK_FAN_OUT_QUEUE}-dlq`]: queueId(fanOutQueue().deadLetterQueue),
       },
     };
 

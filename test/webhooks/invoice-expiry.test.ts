@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { expireDueInvoices } from '../../functions/invoice-expiry/expire-due-invoices';
-import { startInvoiceExpiryTimer } from '../../functions/invoice-expiry/handler';
+import { randomUUID } from 'node:crypto';
+import { delivery } from '../../infra/delivery';
+import { asyncInvokeSettings, startAsyncInvoker } from '../../infra/local/aws/async-invoke';
+import { LocalQueues } from '../../infra/local/aws/local-queue';
+import { startSchedule } from '../../infra/local/aws/schedule';
+import { useLocalQueueTable } from '../support/pipeline-harness';
 import { EventType, type EventItem } from '../../functions/lib/events/event';
 import { listEvents } from '../../functions/lib/events/repository';
 import { expireInvoice } from '../../functions/lib/invoices/expire-invoice';
@@ -31,6 +36,7 @@ async function invoiceNow(table: Table, id: string): Promise<InvoiceItem> {
 
 describe('invoice expiry', () => {
   const table = useTestTable();
+  const queueStore = useLocalQueueTable();
 
   async function setup(expirySec = 60) {
     const clock = new ManualClock(Date.now());
@@ -147,7 +153,7 @@ describe('invoice expiry', () => {
     expect(expiredEvents).toHaveLength(40);
   });
 
-  it('runs at once on the local timer, and stops cleanly', async () => {
+  it('runs at once on the local schedule, as an asynchronous invoke; a run that keeps failing lands in its on-failure queue', async () => {
     const shop = await newMerchant(table);
     const invoice = await newPendingInvoice(table, {
       merchantId: shop.merchant_id,
@@ -155,11 +161,40 @@ describe('invoice expiry', () => {
       amountMsat: 5_000,
       expiresAt: new Date(Date.now() - 1_000).toISOString(),
     });
-    const timer = startInvoiceExpiryTimer({ table, clock: { now: () => new Date() }, log: capturingLog() }, 60_000);
+    const queues = new LocalQueues(queueStore.table, { pollIntervalMs: 30 });
+    const onFailure = `expiry-failures-${randomUUID()}`;
+    let fail = false;
+    const expiry = startAsyncInvoker({
+      queues,
+      functionName: `invoice-expiry-${randomUUID()}`,
+      handler: async () => {
+        if (fail) throw new Error('the table is unreachable');
+        await expireDueInvoices({ table, clock: { now: () => new Date() }, log: capturingLog() });
+      },
+      settings: { ...asyncInvokeSettings(delivery.asyncInvokes.invoiceExpiry), onFailure },
+      // Lambda's one and two minutes between attempts become 0.6 and 1.2 s; the 5 min maximum age 3 s.
+      timeScale: 0.01,
+      waitTimeSec: 1,
+    });
     try {
+      const schedule = startSchedule({ intervalMs: 60_000, fire: (event) => expiry.invoke(event) });
       await vi.waitFor(async () => expect((await invoiceNow(table, invoice.id)).status).toBe(InvoiceStatus.expired), { timeout: 10_000, interval: 50 });
+      await schedule.stop();
+
+      fail = true;
+      const failing = startSchedule({ intervalMs: 60_000, fire: (event) => expiry.invoke(event) });
+      const [record] = await vi.waitFor(async () => {
+        const items = await queues.queue(onFailure).peekAll();
+        expect(items).toHaveLength(1);
+        return items;
+      }, { timeout: 10_000, interval: 50 });
+      await failing.stop();
+      expect(JSON.parse(record!.body)).toMatchObject({
+        requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: delivery.asyncInvokes.invoiceExpiry.retryAttempts + 1 },
+        requestPayload: { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+      });
     } finally {
-      await timer.stop();
+      await expiry.stop();
     }
   });
 });
