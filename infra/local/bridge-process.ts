@@ -9,7 +9,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 export interface BridgeProcessOptions {
   /** The bridge's whole environment (see node-bridge/src/config.ts), besides PATH, HOME and the like. */
   env: Record<string, string>;
-  /** @default node-bridge/main.ts of this repository, run through tsx */
+  /** @default infra/local/bridge-main.ts of this repository (the bridge with the local queues and bus), run through tsx */
   entry?: string;
   /** Appends every line the bridge prints to this file as well. */
   logFile?: string;
@@ -42,13 +42,13 @@ function tsxLoader(): string {
 }
 
 /**
- * Runs the node-bridge as a child process of its own, exactly as `node-bridge/main.ts`
- * runs in ECS, so tests can SIGKILL it. One process (node with tsx's loader, not the
+ * Runs the node-bridge as a child process of its own, the same process as `node-bridge/main.ts`
+ * in ECS (node-bridge/src/process.ts) with the local queues and bus, so tests can SIGKILL it. One process (node with tsx's loader, not the
  * tsx CLI, which would put a second process in between that a SIGKILL leaves behind),
  * with an IPC channel: the bridge exits by itself when its parent goes away.
  */
 export async function spawnBridgeProcess(options: BridgeProcessOptions): Promise<BridgeProcess> {
-  const entry = options.entry ?? path.join(REPO_ROOT, 'node-bridge/main.ts');
+  const entry = options.entry ?? path.join(REPO_ROOT, 'infra/local/bridge-main.ts');
   // The role test records every AWS call of the run, the bridge's too (test/support/aws-call-recorder.ts).
   const recordDir = process.env.AWS_CALL_RECORD_DIR;
   const recorder = recordDir ? ['--import', pathToFileURL(path.join(REPO_ROOT, 'test/support/aws-call-recorder-preload.ts')).href] : [];

@@ -1,13 +1,7 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventBus } from '../../functions/lib/bus/event-bus';
-import { EventBridgeBus } from '../../functions/lib/bus/eventbridge-bus';
-import { LocalBusClient } from '../../infra/local/aws/local-bus';
 import type { Log } from '../../functions/lib/bus/log';
 import { LndClient } from '../../functions/lib/lnd';
-import { LocalQueues } from '../../infra/local/aws/local-queue';
 import type { Queue } from '../../functions/lib/queue/queue';
-import { SqsQueue } from '../../functions/lib/queue/sqs-queue';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import type { BridgeConfig } from './config';
 import { tableCursorStore } from './cursor-store';
@@ -19,6 +13,19 @@ import { startLiquidityWatch } from './liquidity-watch';
 import { jsonLog } from './log';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics';
 import { startPayoutWorker } from './payout-worker';
+
+/**
+ * The queues and the bus the bridge works with, made by whoever starts it: SQS and
+ * EventBridge in AWS (aws-transport.ts, from main.ts), the local stand-ins on the local
+ * stack (infra/local/bridge-transport.ts).
+ */
+export interface BridgeTransport {
+  payoutQueue: Queue;
+  cancelQueue: Queue;
+  bus: EventBus;
+  /** Releases the transport's clients when the bridge stops. */
+  close(): void;
+}
 
 export interface BridgeOverrides {
   /** Wraps the bus every publisher uses (tests inject refused entries with it). */
@@ -34,7 +41,8 @@ export interface RunningBridge {
   stop(): Promise<void>;
 }
 
-function dynamoConfig(config: BridgeConfig) {
+/** The DynamoDB client settings of the bridge: the region's endpoint, or DynamoDB Local. */
+export function dynamoClientConfig(config: BridgeConfig) {
   if (!config.dynamoDbEndpoint) return config.region ? { region: config.region } : {};
   // DynamoDB Local takes any credentials; the SDK insists on some.
   const credentials = process.env.AWS_ACCESS_KEY_ID ? {} : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -42,42 +50,15 @@ function dynamoConfig(config: BridgeConfig) {
 }
 
 /** The node-bridge, in this process: what `main.ts` runs, and what tests start with a wrapped bus. */
-export async function startNodeBridge(config: BridgeConfig, overrides: BridgeOverrides = {}): Promise<RunningBridge> {
+export async function startNodeBridge(config: BridgeConfig, transport: BridgeTransport, overrides: BridgeOverrides = {}): Promise<RunningBridge> {
   const log = overrides.log ?? jsonLog({ level: config.logLevel, base: { service: 'node-bridge' } });
   const metrics = createBridgeMetrics();
-  const table: Table = createTable(config.tableName, dynamoConfig(config));
+  const table: Table = createTable(config.tableName, dynamoClientConfig(config));
   const lnd = new LndClient({ host: config.lnd.host, tlsCert: config.lnd.tlsCert, macaroon: config.lnd.macaroon });
-  const closers: Array<() => void> = [() => lnd.close(), () => table.doc.destroy()];
 
-  let payoutQueue: Queue;
-  let cancelQueue: Queue;
-  let localQueues: LocalQueues | undefined;
-  if (config.queues.backend === 'sqs') {
-    const sqs = new SQSClient(config.region ? { region: config.region } : {});
-    closers.push(() => sqs.destroy());
-    payoutQueue = new SqsQueue(sqs, config.queues.payoutQueueUrl);
-    cancelQueue = new SqsQueue(sqs, config.queues.invoiceCancelQueueUrl);
-  } else {
-    const queueTable = createTable(config.queues.tableName, dynamoConfig(config));
-    closers.push(() => queueTable.doc.destroy());
-    localQueues = new LocalQueues(queueTable, { pollIntervalMs: config.queues.pollIntervalMs });
-    payoutQueue = localQueues.queue(config.queues.payoutQueueName, { maxReceiveCount: config.queues.payoutMaxReceiveCount });
-    cancelQueue = localQueues.queue(config.queues.invoiceCancelQueueName, { maxReceiveCount: 10 });
-  }
-
-  let bus: EventBus;
-  if (config.bus.backend === 'eventbridge') {
-    const eventBridge = new EventBridgeClient(config.region ? { region: config.region } : {});
-    closers.push(() => eventBridge.destroy());
-    bus = new EventBridgeBus(eventBridge, config.bus.eventBusName);
-  } else {
-    if (!localQueues) {
-      const queueTable = createTable(config.bus.tableName, dynamoConfig(config));
-      closers.push(() => queueTable.doc.destroy());
-      localQueues = new LocalQueues(queueTable, { pollIntervalMs: config.bus.pollIntervalMs });
-    }
-    bus = new LocalBusClient(localQueues.queue(config.bus.ingressQueueName));
-  }
+  const closers: Array<() => void> = [() => lnd.close(), () => table.doc.destroy(), () => transport.close()];
+  const { payoutQueue, cancelQueue } = transport;
+  let bus = transport.bus;
   if (overrides.wrapBus) bus = overrides.wrapBus(bus);
 
   let stopping = false;

@@ -7,6 +7,7 @@ import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
 import { keys } from '../../functions/lib/table/keys';
 import { startNodeBridge, type RunningBridge } from '../../node-bridge/src/bridge';
 import { readBridgeConfig } from '../../node-bridge/src/config';
+import { localBridgeTransport } from '../../infra/local/bridge-transport';
 import { expectLedgerConsistent } from '../support/ledger-fixtures';
 import { usePipelineHarness, waitUntil } from '../support/pipeline-harness';
 
@@ -58,7 +59,7 @@ describe('PutEvents partially failing, for the bridge and the outbox: nothing lo
   it('credits every settlement once and finishes every withdrawal once, and every domain event reaches the bus', async () => {
     // The bridge runs in this process, so its bus can be wrapped.
     const config = readBridgeConfig(h.pipeline.bridgeEnv({ INVOICE_LIST_PAGE_SIZE: '7' }));
-    bridge = await startNodeBridge(config, {
+    bridge = await startNodeBridge(config, localBridgeTransport(config), {
       log: silentLog,
       wrapBus: (bus) => (bridgeBus = new FlakyBus(bus)),
     });
