@@ -8,7 +8,7 @@
  * | local call on the queue table                      | AWS                                        |
  * |----------------------------------------------------|--------------------------------------------|
  * | PutItem / BatchWriteItem to `bus-ingress`          | PutEvents (per ≤10 entries), 1 event/entry |
- * | claim (UpdateItem setting receipt_token) on `rule.*` | one Lambda invocation of that consumer     |
+ * | claim (UpdateItem setting receipt_token) on a consumer queue | one Lambda invocation of that consumer (an upper bound: a batch can carry 10) |
  * | PutItem / BatchWriteItem to a real queue           | SendMessage / SendMessageBatch (≤10)       |
  * | claim on a real queue                              | ReceiveMessage (counted 1 per message: an upper bound) |
  * | DeleteItem with the receipt token                  | DeleteMessage                              |
@@ -27,13 +27,14 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Table } from '../functions/lib/table/client';
 import type { SdkCall } from './sdk-recorder';
 
-export const REAL_QUEUES = ['payout', 'invoice-cancel', 'webhook-deliveries'] as const;
+/** Queues that are SQS queues in the template: the bridge's, the webhook deliveries, and the queue every bus rule feeds. */
+export const REAL_QUEUES = ['payout', 'invoice-cancel', 'webhook-deliveries', 'settle-invoice', 'payout-result', 'webhook-fanout'] as const;
 export const BUS_INGRESS = 'bus-ingress';
 /** Queue-fed handlers of the local stack and the Lambda each stands for. */
 export const HANDLER_QUEUES: Record<string, string> = {
-  'rule.settle-invoice': 'settle-invoice',
-  'rule.payout-result': 'payout-result',
-  'rule.webhook-fan-out': 'webhook-fanout',
+  'settle-invoice': 'settle-invoice',
+  'payout-result': 'payout-result',
+  'webhook-fanout': 'webhook-fanout',
   'webhook-deliveries': 'webhook-delivery',
 };
 const OUTBOX_ENTITIES = new Set(['withdrawal', 'event', 'node_invoice_cancel']);
