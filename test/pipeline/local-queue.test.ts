@@ -76,6 +76,17 @@ describe('LocalQueue (DynamoDB-backed stand-in for SQS)', () => {
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(450);
   });
 
+  it('keeps to SQS limits: a delay over 900 s is cut to 900 s (as the SQS adapter does), a visibility over 12 h is refused', async () => {
+    const queue = newQueue();
+    const sentAt = Date.now();
+    await queue.send('later', { delaySec: 3_600 });
+    const [item] = await queue.peekAll();
+    const visibleAt = Number(item!.visible_sk.slice(0, 15));
+    expect(visibleAt - sentAt).toBeGreaterThanOrEqual(899_000);
+    expect(visibleAt - sentAt).toBeLessThanOrEqual(901_000);
+    await expect(queue.receive({ maxMessages: 1, waitTimeSec: 0, visibilityTimeoutSec: 43_201 })).rejects.toThrow(RangeError);
+  });
+
   it('gives each message to exactly one of many competing receivers (two "processes": separate instances)', async () => {
     const name = `q-${randomUUID()}`;
     const producer = new LocalQueue(store.table, name);

@@ -72,6 +72,10 @@ function announceSend(wakeKey: string): void {
   sends.emit(wakeKey);
 }
 
+/** SQS's limits, applied as the SQS adapter applies them (functions/lib/queue/sqs-queue.ts clamps the delay). */
+const MAX_DELAY_SEC = 900;
+const MAX_VISIBILITY_TIMEOUT_SEC = 12 * 60 * 60;
+
 const queuePk = (name: string) => `QUEUE#${name}`;
 const padMs = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
 const visibleSk = (visibleAtMs: number, id: string) => `${padMs(visibleAtMs)}#${id}`;
@@ -100,7 +104,8 @@ export class LocalQueue implements Queue {
   }
 
   async send(body: string, options: SendOptions = {}): Promise<void> {
-    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: this.newItem(body, options.delaySec ?? 0) }));
+    const delaySec = Math.min(MAX_DELAY_SEC, Math.max(0, options.delaySec ?? 0));
+    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: this.newItem(body, delaySec) }));
     announceSend(this.wakeKey);
   }
 
@@ -119,6 +124,9 @@ export class LocalQueue implements Queue {
 
   async receive(options: ReceiveOptions): Promise<QueueMessage[]> {
     const maxMessages = Math.max(1, Math.min(10, options.maxMessages));
+    if (options.visibilityTimeoutSec !== undefined && options.visibilityTimeoutSec > MAX_VISIBILITY_TIMEOUT_SEC) {
+      throw new RangeError(`queue ${this.name}: a visibility timeout is at most ${MAX_VISIBILITY_TIMEOUT_SEC} s (SQS), got ${options.visibilityTimeoutSec}`);
+    }
     const visibilityMs = options.visibilityTimeoutSec !== undefined ? options.visibilityTimeoutSec * 1000 : this.defaultVisibilityMs;
     const deadline = Date.now() + options.waitTimeSec * 1000;
     for (;;) {
@@ -156,6 +164,9 @@ export class LocalQueue implements Queue {
   }
 
   async changeVisibility(receiptHandle: string, visibilityTimeoutSec: number): Promise<void> {
+    if (visibilityTimeoutSec > MAX_VISIBILITY_TIMEOUT_SEC) {
+      throw new RangeError(`queue ${this.name}: a visibility timeout is at most ${MAX_VISIBILITY_TIMEOUT_SEC} s (SQS), got ${visibilityTimeoutSec}`);
+    }
     const { id, token } = parseReceiptHandle(receiptHandle);
     try {
       await this.table.doc.send(
