@@ -2,6 +2,7 @@ import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
 import { IdPrefix, isIdOf } from '../lib/ids';
+import { toPublicInvoice } from '../lib/invoices/public-invoice';
 import { findInvoice } from '../lib/invoices/repository';
 import type { Table } from '../lib/table/client';
 import { contentSecurityPolicy, renderCheckoutPage, renderNotFoundPage } from './page';
@@ -22,15 +23,7 @@ export async function checkoutResponse(table: Table, invoiceId: string, options:
   // Upper case: wallets accept it, and QR codes encode it in the denser alphanumeric mode.
   const qrSvg = await QRCode.toString(`lightning:${invoice.bolt11}`.toUpperCase(), { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   const body = renderCheckoutPage({
-    invoice: {
-      id: invoice.id,
-      status: invoice.status,
-      amount_msat: invoice.amount_msat,
-      bolt11: invoice.bolt11,
-      memo: invoice.memo,
-      expires_at: invoice.expires_at,
-      paid_at: invoice.paid_at,
-    },
+    invoice: toPublicInvoice(invoice),
     qrSvg,
     nonce,
     pollIntervalMs: options.pollIntervalMs,
