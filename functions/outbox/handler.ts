@@ -13,7 +13,7 @@ const env = z
     PAYOUT_QUEUE_URL: z.url('PAYOUT_QUEUE_URL must be the URL of the payout queue'),
     INVOICE_CANCEL_QUEUE_URL: z.url('INVOICE_CANCEL_QUEUE_URL must be the URL of the invoice cancel queue'),
     OUTBOX_FAILURES_QUEUE_URL: z.url('OUTBOX_FAILURES_QUEUE_URL must be the URL of the outbox failures queue'),
-    EVENT_BUS_NAME: z.string().min(1, 'EVENT_BUS_NAME must name the event bus'),
+    EVENT_BUS_NAME: z.string('EVENT_BUS_NAME must name the event bus').min(1, 'EVENT_BUS_NAME must name the event bus'),
   })
   .parse(process.env);
 
