@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { parseOutboxFailure } from '../../functions/outbox/parked-record';
 import type { ConsumerDelivery } from '../../infra/delivery';
 import { LocalQueues, type LocalQueue } from '../../infra/local/aws/local-queue';
 import { startSqsEventSource, type SqsBatchHandler } from '../../infra/local/aws/sqs-event-source';
@@ -139,7 +140,8 @@ describe('stream event source (local stand-in): retry attempts, bisection, on-fa
     const record = JSON.parse(description!.body);
     expect(record).toMatchObject({ requestContext: { condition: 'RetryAttemptsExhausted' }, DDBStreamBatchInfo: { batchSize: 1 } });
     expect(record.DDBStreamBatchInfo.startSequenceNumber).toBe(record.DDBStreamBatchInfo.endSequenceNumber);
-    // A description, never the data.
+    // A description, never the data; in AWS's format, as the outbox redrive reads it.
     expect(description!.body).not.toContain('poison');
+    expect(parseOutboxFailure(description!.body).kind).toBe('stream_batch');
   });
 });
