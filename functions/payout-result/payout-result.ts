@@ -1,13 +1,11 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BusSource, NodeDetailType, paymentFailedSchema, paymentSucceededSchema } from '../lib/bus/bus-events';
 import { type Log, type Metrics, noMetrics } from '../lib/bus/log';
-import { AlreadyAppliedError } from '../lib/ledger/errors';
+import { NotFoundError } from '../lib/errors';
+import { AlreadyAppliedError, PaymentHashMismatchError } from '../lib/ledger/errors';
 import { failWithdrawal, settleWithdrawal } from '../lib/ledger/finish-withdrawal';
 import { busEventBatchHandler, PermanentRecordError, type BusConsumerDeps } from '../lib/queue/sqs-batch';
 import type { Table } from '../lib/table/client';
-import { keys } from '../lib/table/keys';
-import type { WithdrawalItem } from '../lib/withdrawals/withdrawal';
 
 export interface PayoutResultDeps {
   table: Table;
@@ -40,11 +38,12 @@ export function createPayoutResultHandler(deps: PayoutResultDeps): (event: Payme
     if (!result) throw new PermanentRecordError(`payout-result got detail-type ${detailType}: wrong rule`);
 
     const withdrawalId = result.detail.withdrawal_id;
-    await assertSameHash(deps.table, withdrawalId, result.detail.payment_hash);
+    const paymentHash = result.detail.payment_hash;
     try {
       if (result.kind === 'succeeded') {
         const done = await settleWithdrawal(deps.table, {
           withdrawalId,
+          paymentHash,
           feeMsat: result.detail.fee_msat,
           preimage: result.detail.preimage,
           settledAt: new Date(result.detail.settled_at),
@@ -54,6 +53,7 @@ export function createPayoutResultHandler(deps: PayoutResultDeps): (event: Payme
       } else {
         await failWithdrawal(deps.table, {
           withdrawalId,
+          paymentHash,
           failureReason: result.detail.failure_reason,
           failedAt: new Date(result.detail.failed_at),
         });
@@ -62,6 +62,9 @@ export function createPayoutResultHandler(deps: PayoutResultDeps): (event: Payme
       }
       return result.kind;
     } catch (error) {
+      // A result for another hash than the withdrawal's, or for none, is a bug upstream: parked in the DLQ at once.
+      if (error instanceof NotFoundError) throw new PermanentRecordError(`payment result for unknown withdrawal ${withdrawalId}`, { cause: error });
+      if (error instanceof PaymentHashMismatchError) throw new PermanentRecordError(error.message, { cause: error });
       if (error instanceof AlreadyAppliedError) {
         metrics.count('PaymentResultAlreadyApplied');
         deps.log.info('withdrawal already final; nothing to do', { withdrawalId, reported: result.kind });
@@ -70,14 +73,6 @@ export function createPayoutResultHandler(deps: PayoutResultDeps): (event: Payme
       throw error;
     }
   };
-}
-
-/** A result for another hash than the withdrawal's (or none) is a bug upstream: refuse it (parked in the DLQ at once). */
-async function assertSameHash(table: Table, withdrawalId: string, paymentHash: string): Promise<void> {
-  const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.withdrawal(withdrawalId), ConsistentRead: true }));
-  const withdrawal = Item as WithdrawalItem | undefined;
-  if (!withdrawal) throw new PermanentRecordError(`payment result for unknown withdrawal ${withdrawalId}`);
-  if (withdrawal.payment_hash !== paymentHash) throw new PermanentRecordError(`payment result for ${withdrawalId} names another payment hash`);
 }
 
 /** The Lambda's work: SQS batches from the payout-result queue (fed by the PaymentSucceeded/PaymentFailed rule). */

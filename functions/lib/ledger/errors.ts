@@ -16,3 +16,11 @@ export class FeeExceedsReserveError extends Error {
     this.name = 'FeeExceedsReserveError';
   }
 }
+
+/** A payment result names another payment hash than the withdrawal's: a bug upstream, never applied. */
+export class PaymentHashMismatchError extends Error {
+  constructor(readonly withdrawalId: string) {
+    super(`payment result for ${withdrawalId} names another payment hash`);
+    this.name = 'PaymentHashMismatchError';
+  }
+}

@@ -6,7 +6,7 @@ import type { Table } from '../table/client';
 import { keys } from '../table/keys';
 import { TransactionRefusedError, transactWrite, type TransactItem } from '../table/transact';
 import { toWithdrawal, WithdrawalStatus, type FailureReason, type WithdrawalItem } from '../withdrawals/withdrawal';
-import { AlreadyAppliedError, FeeExceedsReserveError } from './errors';
+import { AlreadyAppliedError, FeeExceedsReserveError, PaymentHashMismatchError } from './errors';
 import { LedgerEntryType } from './ledger-entry';
 import { PaymentLockState, setPaymentLockState } from './payment-lock';
 import { appendLedgerEntry, creditAccount, creditRefusal, putNew } from './writes';
@@ -16,6 +16,8 @@ const withdrawalIsPending = '#status = :pending';
 
 export interface PaymentSucceeded {
   withdrawalId: string;
+  /** The hash the node reported; checked against the withdrawal's in the same read. */
+  paymentHash?: string;
   feeMsat: number;
   preimage: string;
   settledAt: Date;
@@ -23,6 +25,7 @@ export interface PaymentSucceeded {
 
 export interface PaymentFailed {
   withdrawalId: string;
+  paymentHash?: string;
   failureReason: FailureReason;
   failedAt: Date;
 }
@@ -57,7 +60,7 @@ export async function markWithdrawalInFlight(table: Table, withdrawalId: string,
  * exactly once. The hash stays locked for good.
  */
 export async function settleWithdrawal(table: Table, result: PaymentSucceeded, now = new Date()): Promise<WithdrawalItem> {
-  const withdrawal = await readOpenWithdrawal(table, result.withdrawalId);
+  const withdrawal = await readOpenWithdrawal(table, result.withdrawalId, result.paymentHash);
   if (!Number.isSafeInteger(result.feeMsat) || result.feeMsat < 0) throw new RangeError(`fee must be a safe integer >= 0, got ${result.feeMsat}`);
   if (result.feeMsat > withdrawal.fee_reserve_msat) {
     throw new FeeExceedsReserveError(withdrawal.id, result.feeMsat, withdrawal.fee_reserve_msat);
@@ -93,7 +96,7 @@ export async function settleWithdrawal(table: Table, result: PaymentSucceeded, n
  * for another try. Only ever called for a failure the node reported (invariant 4).
  */
 export async function failWithdrawal(table: Table, result: PaymentFailed, now = new Date()): Promise<WithdrawalItem> {
-  const withdrawal = await readOpenWithdrawal(table, result.withdrawalId);
+  const withdrawal = await readOpenWithdrawal(table, result.withdrawalId, result.paymentHash);
   const failed: WithdrawalItem = {
     ...withdrawal,
     status: WithdrawalStatus.failed,
@@ -113,10 +116,12 @@ export async function failWithdrawal(table: Table, result: PaymentFailed, now = 
   return failed;
 }
 
-async function readOpenWithdrawal(table: Table, withdrawalId: string): Promise<WithdrawalItem> {
+/** The one read before finishing: the withdrawal exists, is for this hash, and is still open. */
+async function readOpenWithdrawal(table: Table, withdrawalId: string, paymentHash: string | undefined): Promise<WithdrawalItem> {
   const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.withdrawal(withdrawalId), ConsistentRead: true }));
   if (!Item) throw new NotFoundError(`No such withdrawal: ${withdrawalId}`);
   const withdrawal = Item as WithdrawalItem;
+  if (paymentHash !== undefined && withdrawal.payment_hash !== paymentHash) throw new PaymentHashMismatchError(withdrawalId);
   if (withdrawal.status !== WithdrawalStatus.pending && withdrawal.status !== WithdrawalStatus.inFlight) {
     throw new AlreadyAppliedError(`withdrawal ${withdrawalId} is already ${withdrawal.status}`, withdrawal);
   }
