@@ -5,6 +5,28 @@ import { delivery } from '../../infra/delivery';
 /**
  * The node-bridge's configuration, from environment variables, checked once at start-up:
  * a bad or missing variable stops the process with one line naming it.
+ *
+ * Time scale (local stack only). `LOCAL_TIME_SCALE` (a positive number, default 1)
+ * multiplies the DEFAULT of every duration setting listed in DURATION_DEFAULTS below:
+ * QUEUE_WAIT_TIME_SEC, PAYOUT_TIMEOUT_SEC, PAYOUT_VISIBILITY_TIMEOUT_SEC,
+ * PAYOUT_RETRY_DELAY_SEC, PAYOUT_MAX_TRACK_SEC, PAYOUT_RECHECK_DELAY_SEC,
+ * CANCEL_VISIBILITY_TIMEOUT_SEC, CANCEL_RETRY_DELAY_SEC, INVOICE_RECONNECT_BASE_MS,
+ * INVOICE_RECONNECT_MAX_MS, INVOICE_CATCH_UP_INTERVAL_MS, PUBLISH_RETRY_BASE_MS,
+ * PUBLISH_RETRY_MAX_MS, LIQUIDITY_INTERVAL_MS, LIQUIDITY_ALERT_REPEAT_MS and
+ * SHUTDOWN_GRACE_MS, as infra/delivery.ts's `scaleSeconds` does for the template's
+ * durations. Rules:
+ *  - a duration variable set explicitly in the environment is taken as-is, never scaled;
+ *  - counts stay exact (PAYOUT_CONCURRENCY, CANCEL_CONCURRENCY,
+ *    LOCAL_PAYOUT_MAX_RECEIVE_COUNT, INVOICE_LIST_PAGE_SIZE), and so do thresholds, the
+ *    HTTP port and LOCAL_QUEUE_POLL_INTERVAL_MS (how often the local queue stand-in looks
+ *    at its table: a cost of the stand-in, not a duration SQS has);
+ *  - a scaled default may be fractional (0.6 s at 0.01); explicit values keep their whole
+ *    number parsing. PAYOUT_TIMEOUT_SEC goes to LND as whole seconds (timeout_seconds is an
+ *    integer; 0 would mean LND's 60 s), rounded up to at least 1 (payout-worker.ts);
+ *  - it is refused unless QUEUE_BACKEND=local and BUS_BACKEND=local: production never
+ *    scales time.
+ * Constants outside this file (the table heartbeat, the liquidity alert's own retries) are
+ * not settings and are not scaled.
  */
 export interface BridgeConfig {
   tableName: string;
@@ -46,6 +68,8 @@ export interface BridgeConfig {
   cancels: { concurrency: number; visibilityTimeoutSec: number; retryDelaySec: number };
   liquidity: { intervalMs: number; minOutboundMsat: number; minInboundMsat: number; alertRepeatMs: number };
   shutdownGraceMs: number;
+  /** LOCAL_TIME_SCALE: what the unset durations' defaults were multiplied by (1 outside the local stack). */
+  timeScale: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -56,8 +80,41 @@ const integer = (name: string, min = 0) =>
     .transform(Number)
     .refine((value) => Number.isSafeInteger(value) && value >= min, `${name} must be a safe integer >= ${min}`);
 
+/**
+ * The production default of every duration setting, in the unit its name ends with: the
+ * one list LOCAL_TIME_SCALE multiplies (see the comment at the top).
+ */
+export const DURATION_DEFAULTS = {
+  QUEUE_WAIT_TIME_SEC: 20,
+  PAYOUT_TIMEOUT_SEC: 60,
+  PAYOUT_VISIBILITY_TIMEOUT_SEC: 60,
+  PAYOUT_RETRY_DELAY_SEC: 10,
+  PAYOUT_MAX_TRACK_SEC: 15,
+  PAYOUT_RECHECK_DELAY_SEC: 30,
+  CANCEL_VISIBILITY_TIMEOUT_SEC: 30,
+  CANCEL_RETRY_DELAY_SEC: 10,
+  INVOICE_RECONNECT_BASE_MS: 500,
+  INVOICE_RECONNECT_MAX_MS: 30_000,
+  INVOICE_CATCH_UP_INTERVAL_MS: 300_000,
+  PUBLISH_RETRY_BASE_MS: 200,
+  PUBLISH_RETRY_MAX_MS: 10_000,
+  LIQUIDITY_INTERVAL_MS: 60_000,
+  LIQUIDITY_ALERT_REPEAT_MS: 3_600_000,
+  SHUTDOWN_GRACE_MS: 10_000,
+} as const;
+
+type DurationName = keyof typeof DURATION_DEFAULTS;
+
 const envSchema = z
   .object({
+    // A plain decimal such as 0.02; see the comment at the top.
+    LOCAL_TIME_SCALE: z
+      .string()
+      .regex(/^(\d+\.?\d*|\.\d+)$/, 'LOCAL_TIME_SCALE must be a positive number such as 0.02')
+      .transform(Number)
+      .refine((value) => Number.isFinite(value) && value > 0, 'LOCAL_TIME_SCALE must be a positive number such as 0.02')
+      .default(1),
+
     TABLE_NAME: z.string({ error: 'TABLE_NAME must name the DynamoDB table' }).min(1, 'TABLE_NAME must name the DynamoDB table'),
     DYNAMODB_ENDPOINT: z.url('DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000').optional(),
     AWS_REGION: z.string().min(1).optional(),
@@ -89,34 +146,34 @@ const envSchema = z
     BRIDGE_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     BRIDGE_HTTP_PORT: integer('BRIDGE_HTTP_PORT').default(9090),
 
-    INVOICE_RECONNECT_BASE_MS: integer('INVOICE_RECONNECT_BASE_MS', 1).default(500),
-    INVOICE_RECONNECT_MAX_MS: integer('INVOICE_RECONNECT_MAX_MS', 1).default(30_000),
-    INVOICE_CATCH_UP_INTERVAL_MS: integer('INVOICE_CATCH_UP_INTERVAL_MS', 100).default(300_000),
+    INVOICE_RECONNECT_BASE_MS: integer('INVOICE_RECONNECT_BASE_MS', 1).optional(),
+    INVOICE_RECONNECT_MAX_MS: integer('INVOICE_RECONNECT_MAX_MS', 1).optional(),
+    INVOICE_CATCH_UP_INTERVAL_MS: integer('INVOICE_CATCH_UP_INTERVAL_MS', 100).optional(),
     INVOICE_LIST_PAGE_SIZE: integer('INVOICE_LIST_PAGE_SIZE', 1).default(500),
-    PUBLISH_RETRY_BASE_MS: integer('PUBLISH_RETRY_BASE_MS', 1).default(200),
-    PUBLISH_RETRY_MAX_MS: integer('PUBLISH_RETRY_MAX_MS', 1).default(10_000),
+    PUBLISH_RETRY_BASE_MS: integer('PUBLISH_RETRY_BASE_MS', 1).optional(),
+    PUBLISH_RETRY_MAX_MS: integer('PUBLISH_RETRY_MAX_MS', 1).optional(),
 
     PAYOUT_CONCURRENCY: integer('PAYOUT_CONCURRENCY', 1).default(8),
-    PAYOUT_TIMEOUT_SEC: integer('PAYOUT_TIMEOUT_SEC', 1).default(60),
-    PAYOUT_VISIBILITY_TIMEOUT_SEC: integer('PAYOUT_VISIBILITY_TIMEOUT_SEC', 2).default(60),
-    QUEUE_WAIT_TIME_SEC: integer('QUEUE_WAIT_TIME_SEC').default(20),
-    PAYOUT_RETRY_DELAY_SEC: integer('PAYOUT_RETRY_DELAY_SEC').default(10),
+    PAYOUT_TIMEOUT_SEC: integer('PAYOUT_TIMEOUT_SEC', 1).optional(),
+    PAYOUT_VISIBILITY_TIMEOUT_SEC: integer('PAYOUT_VISIBILITY_TIMEOUT_SEC', 2).optional(),
+    QUEUE_WAIT_TIME_SEC: integer('QUEUE_WAIT_TIME_SEC').optional(),
+    PAYOUT_RETRY_DELAY_SEC: integer('PAYOUT_RETRY_DELAY_SEC').optional(),
     // Short on purpose: a handler follows its payment only this long, then re-queues it, so
     // payments that hang (stuck HTLCs) cannot hold every payout slot. Our stream ending does
     // not end the payment at the node; the next look tracks it again.
-    PAYOUT_MAX_TRACK_SEC: integer('PAYOUT_MAX_TRACK_SEC', 1).default(15),
-    PAYOUT_RECHECK_DELAY_SEC: integer('PAYOUT_RECHECK_DELAY_SEC').default(30),
+    PAYOUT_MAX_TRACK_SEC: integer('PAYOUT_MAX_TRACK_SEC', 1).optional(),
+    PAYOUT_RECHECK_DELAY_SEC: integer('PAYOUT_RECHECK_DELAY_SEC').optional(),
 
     CANCEL_CONCURRENCY: integer('CANCEL_CONCURRENCY', 1).default(4),
-    CANCEL_VISIBILITY_TIMEOUT_SEC: integer('CANCEL_VISIBILITY_TIMEOUT_SEC', 1).default(30),
-    CANCEL_RETRY_DELAY_SEC: integer('CANCEL_RETRY_DELAY_SEC').default(10),
+    CANCEL_VISIBILITY_TIMEOUT_SEC: integer('CANCEL_VISIBILITY_TIMEOUT_SEC', 1).optional(),
+    CANCEL_RETRY_DELAY_SEC: integer('CANCEL_RETRY_DELAY_SEC').optional(),
 
-    LIQUIDITY_INTERVAL_MS: integer('LIQUIDITY_INTERVAL_MS', 100).default(60_000),
+    LIQUIDITY_INTERVAL_MS: integer('LIQUIDITY_INTERVAL_MS', 100).optional(),
     LIQUIDITY_MIN_OUTBOUND_MSAT: integer('LIQUIDITY_MIN_OUTBOUND_MSAT').default(0),
     LIQUIDITY_MIN_INBOUND_MSAT: integer('LIQUIDITY_MIN_INBOUND_MSAT').default(0),
-    LIQUIDITY_ALERT_REPEAT_MS: integer('LIQUIDITY_ALERT_REPEAT_MS', 1).default(3_600_000),
+    LIQUIDITY_ALERT_REPEAT_MS: integer('LIQUIDITY_ALERT_REPEAT_MS', 1).optional(),
 
-    SHUTDOWN_GRACE_MS: integer('SHUTDOWN_GRACE_MS').default(10_000),
+    SHUTDOWN_GRACE_MS: integer('SHUTDOWN_GRACE_MS').optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   });
 
@@ -136,6 +193,9 @@ function crossCheck(env: Env): string[] {
   if (queues === 'local' && !set('LOCAL_QUEUE_TABLE')) problems.push('QUEUE_BACKEND=local needs LOCAL_QUEUE_TABLE');
   if (bus === 'eventbridge' && !set('EVENT_BUS_NAME')) problems.push('BUS_BACKEND=eventbridge needs EVENT_BUS_NAME');
   if (bus === 'local' && !set('LOCAL_QUEUE_TABLE')) problems.push('BUS_BACKEND=local needs LOCAL_QUEUE_TABLE');
+  if (set('LOCAL_TIME_SCALE') && (queues !== 'local' || bus !== 'local')) {
+    problems.push('LOCAL_TIME_SCALE is for the local stack only: it needs QUEUE_BACKEND=local and BUS_BACKEND=local (production never scales time)');
+  }
   return problems;
 }
 
@@ -161,6 +221,8 @@ export function readBridgeConfig(env: NodeJS.ProcessEnv = process.env, readFile:
   ];
   if (!parsed.success || problems.length > 0) throw new BridgeConfigError(`Invalid node-bridge configuration: ${problems.join('; ')}`);
   const vars = parsed.data;
+  // Set explicitly: as given. Unset: the production default × LOCAL_TIME_SCALE (possibly fractional).
+  const duration = (name: DurationName): number => vars[name] ?? DURATION_DEFAULTS[name] * vars.LOCAL_TIME_SCALE;
   const readNamed = (variable: string, path: string): Buffer => {
     try {
       return readFile(path);
@@ -195,33 +257,34 @@ export function readBridgeConfig(env: NodeJS.ProcessEnv = process.env, readFile:
     bus: vars.BUS_BACKEND === 'eventbridge' ? { backend: 'eventbridge', eventBusName: vars.EVENT_BUS_NAME! } : { backend: 'local', tableName: vars.LOCAL_QUEUE_TABLE!, ingressQueueName: vars.LOCAL_BUS_INGRESS_QUEUE, pollIntervalMs: vars.LOCAL_QUEUE_POLL_INTERVAL_MS },
     http: { host: vars.BRIDGE_HTTP_HOST, port: vars.BRIDGE_HTTP_PORT },
     invoices: {
-      reconnectBaseMs: vars.INVOICE_RECONNECT_BASE_MS,
-      reconnectMaxMs: vars.INVOICE_RECONNECT_MAX_MS,
-      catchUpIntervalMs: vars.INVOICE_CATCH_UP_INTERVAL_MS,
+      reconnectBaseMs: duration('INVOICE_RECONNECT_BASE_MS'),
+      reconnectMaxMs: duration('INVOICE_RECONNECT_MAX_MS'),
+      catchUpIntervalMs: duration('INVOICE_CATCH_UP_INTERVAL_MS'),
       listPageSize: vars.INVOICE_LIST_PAGE_SIZE,
     },
-    publish: { retryBaseMs: vars.PUBLISH_RETRY_BASE_MS, retryMaxMs: vars.PUBLISH_RETRY_MAX_MS },
+    publish: { retryBaseMs: duration('PUBLISH_RETRY_BASE_MS'), retryMaxMs: duration('PUBLISH_RETRY_MAX_MS') },
     payouts: {
       concurrency: vars.PAYOUT_CONCURRENCY,
-      paymentTimeoutSec: vars.PAYOUT_TIMEOUT_SEC,
-      visibilityTimeoutSec: vars.PAYOUT_VISIBILITY_TIMEOUT_SEC,
-      waitTimeSec: vars.QUEUE_WAIT_TIME_SEC,
-      retryDelaySec: vars.PAYOUT_RETRY_DELAY_SEC,
-      maxTrackSec: vars.PAYOUT_MAX_TRACK_SEC,
-      recheckDelaySec: vars.PAYOUT_RECHECK_DELAY_SEC,
+      paymentTimeoutSec: duration('PAYOUT_TIMEOUT_SEC'),
+      visibilityTimeoutSec: duration('PAYOUT_VISIBILITY_TIMEOUT_SEC'),
+      waitTimeSec: duration('QUEUE_WAIT_TIME_SEC'),
+      retryDelaySec: duration('PAYOUT_RETRY_DELAY_SEC'),
+      maxTrackSec: duration('PAYOUT_MAX_TRACK_SEC'),
+      recheckDelaySec: duration('PAYOUT_RECHECK_DELAY_SEC'),
     },
     cancels: {
       concurrency: vars.CANCEL_CONCURRENCY,
-      visibilityTimeoutSec: vars.CANCEL_VISIBILITY_TIMEOUT_SEC,
-      retryDelaySec: vars.CANCEL_RETRY_DELAY_SEC,
+      visibilityTimeoutSec: duration('CANCEL_VISIBILITY_TIMEOUT_SEC'),
+      retryDelaySec: duration('CANCEL_RETRY_DELAY_SEC'),
     },
     liquidity: {
-      intervalMs: vars.LIQUIDITY_INTERVAL_MS,
+      intervalMs: duration('LIQUIDITY_INTERVAL_MS'),
       minOutboundMsat: vars.LIQUIDITY_MIN_OUTBOUND_MSAT,
       minInboundMsat: vars.LIQUIDITY_MIN_INBOUND_MSAT,
-      alertRepeatMs: vars.LIQUIDITY_ALERT_REPEAT_MS,
+      alertRepeatMs: duration('LIQUIDITY_ALERT_REPEAT_MS'),
     },
-    shutdownGraceMs: vars.SHUTDOWN_GRACE_MS,
+    shutdownGraceMs: duration('SHUTDOWN_GRACE_MS'),
+    timeScale: vars.LOCAL_TIME_SCALE,
     logLevel: vars.LOG_LEVEL,
   };
 }

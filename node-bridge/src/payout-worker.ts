@@ -232,7 +232,8 @@ class PayoutAttempt {
       lnd.sendPayment({
         paymentRequest: payout.bolt11,
         feeLimitMsat: payout.fee_limit_msat,
-        timeoutSec: this.options.paymentTimeoutSec,
+        // Whole seconds on the wire (and 0 would mean LND's default): a scaled 0.6 s is sent as 1.
+        timeoutSec: Math.max(1, Math.ceil(this.options.paymentTimeoutSec)),
         ...(isAmountless(payout.bolt11) ? { amountMsat: payout.amount_msat } : {}),
       }),
       priorPaymentIndex,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readBridgeConfig } from '../../node-bridge/src/config';
+import { DURATION_DEFAULTS, readBridgeConfig } from '../../node-bridge/src/config';
 
 const files: Record<string, Buffer> = { '/lnd/tls.cert': Buffer.from('PEM'), '/lnd/admin.macaroon': Buffer.from([1, 2, 3]) };
 const readFile = (path: string): Buffer => {
@@ -53,5 +53,87 @@ describe('node-bridge configuration from the environment', () => {
     expect(config.bus).toMatchObject({ backend: 'local', ingressQueueName: 'bus-ingress' });
     expect(config.http.port).toBe(0);
     expect(() => readBridgeConfig({ ...aws, QUEUE_BACKEND: 'local' }, readFile)).toThrow(/LOCAL_QUEUE_TABLE/);
+  });
+
+  describe('LOCAL_TIME_SCALE', () => {
+    const local = { TABLE_NAME: 't', LND_GRPC_HOST: '127.0.0.1:10009', LND_TLS_CERT_PATH: '/lnd/tls.cert', LND_MACAROON_PATH: '/lnd/admin.macaroon', QUEUE_BACKEND: 'local', BUS_BACKEND: 'local', LOCAL_QUEUE_TABLE: 't-local-queues' };
+    /** Every duration of the config, by the variable it comes from. */
+    const durations = (config: ReturnType<typeof readBridgeConfig>): Record<keyof typeof DURATION_DEFAULTS, number> => ({
+      QUEUE_WAIT_TIME_SEC: config.payouts.waitTimeSec,
+      PAYOUT_TIMEOUT_SEC: config.payouts.paymentTimeoutSec,
+      PAYOUT_VISIBILITY_TIMEOUT_SEC: config.payouts.visibilityTimeoutSec,
+      PAYOUT_RETRY_DELAY_SEC: config.payouts.retryDelaySec,
+      PAYOUT_MAX_TRACK_SEC: config.payouts.maxTrackSec,
+      PAYOUT_RECHECK_DELAY_SEC: config.payouts.recheckDelaySec,
+      CANCEL_VISIBILITY_TIMEOUT_SEC: config.cancels.visibilityTimeoutSec,
+      CANCEL_RETRY_DELAY_SEC: config.cancels.retryDelaySec,
+      INVOICE_RECONNECT_BASE_MS: config.invoices.reconnectBaseMs,
+      INVOICE_RECONNECT_MAX_MS: config.invoices.reconnectMaxMs,
+      INVOICE_CATCH_UP_INTERVAL_MS: config.invoices.catchUpIntervalMs,
+      PUBLISH_RETRY_BASE_MS: config.publish.retryBaseMs,
+      PUBLISH_RETRY_MAX_MS: config.publish.retryMaxMs,
+      LIQUIDITY_INTERVAL_MS: config.liquidity.intervalMs,
+      LIQUIDITY_ALERT_REPEAT_MS: config.liquidity.alertRepeatMs,
+      SHUTDOWN_GRACE_MS: config.shutdownGraceMs,
+    });
+    /** What must never scale. */
+    const exact = (config: ReturnType<typeof readBridgeConfig>) => ({
+      payoutConcurrency: config.payouts.concurrency,
+      cancelConcurrency: config.cancels.concurrency,
+      maxReceiveCount: config.queues.backend === 'local' ? config.queues.payoutMaxReceiveCount : undefined,
+      pollIntervalMs: config.queues.backend === 'local' ? config.queues.pollIntervalMs : undefined,
+      listPageSize: config.invoices.listPageSize,
+      minOutboundMsat: config.liquidity.minOutboundMsat,
+      http: config.http,
+    });
+
+    it('is 1 by default: the production defaults, whole numbers', () => {
+      const config = readBridgeConfig(local, readFile);
+      expect(config.timeScale).toBe(1);
+      expect(durations(config)).toEqual(DURATION_DEFAULTS);
+      expect(durations(readBridgeConfig(aws, readFile))).toEqual(DURATION_DEFAULTS);
+      expect(config.payouts).toMatchObject({ visibilityTimeoutSec: 60, maxTrackSec: 15, recheckDelaySec: 30, paymentTimeoutSec: 60 });
+    });
+
+    it('multiplies the default of every duration, fractions kept, and leaves counts exact', () => {
+      const unscaled = readBridgeConfig(local, readFile);
+      const config = readBridgeConfig({ ...local, LOCAL_TIME_SCALE: '0.01' }, readFile);
+      expect(config.timeScale).toBe(0.01);
+      for (const [name, value] of Object.entries(durations(config))) {
+        expect(value, name).toBeCloseTo(DURATION_DEFAULTS[name as keyof typeof DURATION_DEFAULTS] * 0.01, 9);
+      }
+      expect(config.payouts).toMatchObject({ visibilityTimeoutSec: 0.6, maxTrackSec: 0.15, recheckDelaySec: 0.3, paymentTimeoutSec: 0.6, waitTimeSec: 0.2 });
+      expect(exact(config)).toEqual(exact(unscaled));
+      expect(exact(config)).toMatchObject({ payoutConcurrency: 8, cancelConcurrency: 4, maxReceiveCount: 10, pollIntervalMs: 100 });
+      expect(readBridgeConfig({ ...local, LOCAL_TIME_SCALE: '2.5' }, readFile).payouts.visibilityTimeoutSec).toBe(150);
+    });
+
+    it('takes a duration given explicitly as-is, unscaled', () => {
+      const config = readBridgeConfig({ ...local, LOCAL_TIME_SCALE: '0.01', PAYOUT_VISIBILITY_TIMEOUT_SEC: '3', INVOICE_RECONNECT_BASE_MS: '50', SHUTDOWN_GRACE_MS: '0' }, readFile);
+      expect(config.payouts.visibilityTimeoutSec).toBe(3);
+      expect(config.invoices.reconnectBaseMs).toBe(50);
+      expect(config.shutdownGraceMs).toBe(0);
+      expect(config.payouts.maxTrackSec).toBeCloseTo(0.15, 9);
+      // Explicit values keep their whole-number parsing.
+      expect(() => readBridgeConfig({ ...local, LOCAL_TIME_SCALE: '0.01', PAYOUT_MAX_TRACK_SEC: '0.5' }, readFile)).toThrow(/PAYOUT_MAX_TRACK_SEC must be a whole number/);
+      // An empty variable is unset, so it is scaled.
+      expect(readBridgeConfig({ ...local, LOCAL_TIME_SCALE: '0.5', PAYOUT_RECHECK_DELAY_SEC: '' }, readFile).payouts.recheckDelaySec).toBe(15);
+    });
+
+    it('must be a positive number', () => {
+      for (const bad of ['0', '0.0', '-1', 'fast', '1e-2', '.']) {
+        expect(() => readBridgeConfig({ ...local, LOCAL_TIME_SCALE: bad }, readFile), bad).toThrow(/LOCAL_TIME_SCALE must be a positive number/);
+      }
+      expect(readBridgeConfig({ ...local, LOCAL_TIME_SCALE: '.5' }, readFile).timeScale).toBe(0.5);
+    });
+
+    it('is refused with SQS or EventBridge: production never scales time', () => {
+      const refused = /LOCAL_TIME_SCALE is for the local stack only: it needs QUEUE_BACKEND=local and BUS_BACKEND=local/;
+      expect(() => readBridgeConfig({ ...aws, LOCAL_TIME_SCALE: '0.01' }, readFile)).toThrow(refused);
+      // Even a scale of 1, and even with only one of the two backends on AWS.
+      expect(() => readBridgeConfig({ ...aws, LOCAL_TIME_SCALE: '1' }, readFile)).toThrow(refused);
+      expect(() => readBridgeConfig({ ...aws, BUS_BACKEND: 'local', LOCAL_QUEUE_TABLE: 'q', LOCAL_TIME_SCALE: '0.5' }, readFile)).toThrow(refused);
+      expect(() => readBridgeConfig({ ...local, BUS_BACKEND: 'eventbridge', EVENT_BUS_NAME: 'b', LOCAL_TIME_SCALE: '0.5' }, readFile)).toThrow(refused);
+    });
   });
 });
