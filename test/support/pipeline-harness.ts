@@ -21,7 +21,7 @@ import { keys } from '../../functions/lib/table/keys';
 import type { WithdrawalItem } from '../../functions/lib/withdrawals/withdrawal';
 import { localDynamoDbClient } from '../../infra/local/dynamodb-local';
 import { ensureLocalQueueTable, localQueueTableName } from '../../infra/local/aws/local-queue-table';
-import { FAST_TIMING, startPipeline, type Pipeline } from '../../infra/local/pipeline';
+import { FAST_TIMING, startPipeline, type Pipeline, type PipelineTiming } from '../../infra/local/pipeline';
 import { startLndSimulator, type LndSimulator, type PaymentOutcome } from '../../lnd-simulator';
 import { fund, newMerchant, readAccount } from './ledger-fixtures';
 import { createTestTable, dynamoDbEndpoint } from './table';
@@ -30,6 +30,15 @@ export interface PipelineHarnessOptions {
   /** Start the node-bridge child at once. @default true */
   startBridge?: boolean;
   bridgeEnv?: Record<string, string>;
+  /**
+   * 'fast' (default): FAST_TIMING, its bridge duration overrides included.
+   * 'production-scaled': none of FAST_TIMING's bridge overrides; the bridge runs its own
+   * production defaults under LOCAL_TIME_SCALE=`timeScale`, and the pipeline's delivery
+   * durations use the same `timeScale` (counts exact everywhere). `bridgeEnv` still applies.
+   */
+  bridgeTiming?: 'fast' | 'production-scaled';
+  /** With bridgeTiming 'production-scaled'. @default FAST_TIMING.timeScale */
+  timeScale?: number;
   wrapOutboxBus?: (bus: EventBus) => EventBus;
   extraRules?: BusRule[];
 }
@@ -133,7 +142,7 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
       tableName: table.name,
       dynamoDbEndpoint: dynamoDbEndpoint(),
       lnd: { grpcHost: sim.grpcAddress, tlsCertPath: sim.tlsCertPath, adminMacaroonPath: sim.adminMacaroonPath, invoiceMacaroonPath: sim.invoiceMacaroonPath },
-      timing: FAST_TIMING,
+      timing: harnessTiming(options),
       extraRules: options.extraRules ?? [],
       startBridge: options.startBridge ?? true,
       bridgeEnv: options.bridgeEnv ?? {},
@@ -221,6 +230,12 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
     await cleanup();
     throw error;
   }
+}
+
+function harnessTiming(options: PipelineHarnessOptions): PipelineTiming {
+  if (options.bridgeTiming !== 'production-scaled') return FAST_TIMING;
+  const timeScale = options.timeScale ?? FAST_TIMING.timeScale;
+  return { ...FAST_TIMING, timeScale, bridgeEnv: { LOCAL_TIME_SCALE: String(timeScale) } };
 }
 
 /** One harness for the test file, stopped in afterAll whatever happened (the bridge child included). */
