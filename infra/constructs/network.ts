@@ -27,7 +27,8 @@ export interface NodePlacement {
 }
 
 /**
- * The service's VPC: two AZs, REJECT flow logs. With fixed egress, private subnets leave
+ * The service's VPC: two AZs, REJECT flow logs, its default security group closed, no
+ * automatic public addresses in the public subnets. With fixed egress, private subnets leave
  * through one t4g.nano NAT instance (about $3/month plus its Elastic IP, against about $33
  * for a NAT gateway) and reach DynamoDB through a gateway endpoint (free, and table traffic
  * stays off the NAT).
@@ -48,14 +49,22 @@ export class Network extends Construct {
           instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
           machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
           defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
+          // Its own public address at launch (its boot installs the NAT rules from the
+          // package repositories), since the public subnets assign none; the Elastic IP
+          // replaces it once attached.
+          associatePublicIpAddress: true,
         })
       : undefined;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: 2,
       natGateways: fixed ? 1 : 0,
       ...(nat ? { natGatewayProvider: nat } : {}),
+      // Nothing uses the default security group: close it (a deploy-time custom resource
+      // removes its rules), so whatever lands in it by mistake can neither send nor receive.
+      restrictDefaultSecurityGroup: true,
       subnetConfiguration: [
-        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        // No automatic public addresses: the NAT instance and (with public egress) the bridge task ask for their own.
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
         ...(fixed ? [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 }] : []),
       ],
     });
@@ -75,10 +84,22 @@ export class Network extends Construct {
       nat.connections.allowFrom(this.nodeSecurityGroup, ec2.Port.allTraffic(), 'the node clients leave through the NAT');
       for (const instance of nat.gatewayInstances) {
         // The provider takes no block devices: encrypt the root volume through the L1.
-        (instance.node.defaultChild as ec2.CfnInstance).blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8 } }];
+        const cfnInstance = instance.node.defaultChild as ec2.CfnInstance;
+        cfnInstance.blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8 } }];
+        // IMDSv2 only (tokens required), set through a launch template; its boot (cloud-init
+        // reading the user data) uses IMDSv2, as Amazon Linux 2023 does by default.
+        const launchTemplate = new ec2.CfnLaunchTemplate(instance, 'MetadataOptions', {
+          launchTemplateData: { metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 } },
+        });
+        cfnInstance.launchTemplate = { launchTemplateId: launchTemplate.ref, version: launchTemplate.attrLatestVersionNumber };
         NagSuppressions.addResourceSuppressions(instance, [
           { id: 'AwsSolutions-EC28', reason: 'detailed monitoring would cost about $2/month on a $3/month NAT instance; basic metrics suffice' },
+          { id: 'HIPAA.Security-EC2InstanceDetailedMonitoringEnabled', reason: 'detailed monitoring would cost about $2/month on a $3/month NAT instance; basic (5-minute) metrics suffice' },
           { id: 'AwsSolutions-EC29', reason: 'the NAT instance is owned by CloudFormation and replaced by deployments; termination protection would block them' },
+          ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].flatMap((pack) => [
+            { id: `${pack}-EC2InstanceNoPublicIp`, reason: 'a NAT instance: a public address is what it is for (its Elastic IP is the one address the node allows); it takes no inbound traffic from outside the VPC' },
+            { id: `${pack}-EC2InstancesInVPC`, reason: 'the NAT instance is in the VPC: it names its public subnet on its network interface (to get a public address at launch), which this rule does not read' },
+          ]),
         ]);
       }
       this.vpc.addGatewayEndpoint('DynamoDb', { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB });
