@@ -174,15 +174,32 @@ export class TableExports extends Construct {
       enabled: props.enabled ?? true,
     });
 
+    // The same findings come from cdk-nag's compliance packs under their own rule ids.
+    const compliancePacks = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+    const bucketSuppressions: Array<{ id: string; reason: string }> = [];
     if (!props.serverAccessLogsBucket) {
-      NagSuppressions.addResourceSuppressions(this.bucket, [
-        {
-          id: 'AwsSolutions-S1',
-          reason:
-            'Exports bucket: written only by DynamoDB table exports and read by the finance report; object access is audited through CloudTrail. Pass serverAccessLogsBucket to log it too.',
-        },
-      ]);
+      const reason =
+        'Exports bucket: written only by DynamoDB table exports and read by the finance report; object access is audited through CloudTrail. Pass serverAccessLogsBucket to log it too.';
+      bucketSuppressions.push({ id: 'AwsSolutions-S1', reason }, ...compliancePacks.map((pack) => ({ id: `${pack}-S3BucketLoggingEnabled`, reason })));
     }
+    if (!versioned) {
+      const reason =
+        'Exports bucket: every export is written once under its own ExportId and never overwritten, so versions would only be copies outliving the retention. Pass versioned: true (ideally with Object Lock) when auditors want tamper evidence.';
+      bucketSuppressions.push(...compliancePacks.map((pack) => ({ id: `${pack}-S3BucketVersioningEnabled`, reason })));
+    }
+    if (!props.encryptionKey) {
+      const reason =
+        'Exports bucket: encrypted with S3-managed keys (SSE-S3), which DynamoDB exports need no key policy for; a customer-managed key costs $1/month against an idle budget of $10. Pass encryptionKey to use one.';
+      bucketSuppressions.push(...compliancePacks.map((pack) => ({ id: `${pack}-S3DefaultEncryptionKMS`, reason })));
+    }
+    bucketSuppressions.push(
+      ...compliancePacks.map((pack) => ({
+        id: `${pack}-S3BucketReplicationEnabled`,
+        reason:
+          'Exports bucket: exports are derived copies of the ledger table, the source of truth, which is under point-in-time recovery (any moment of the last 35 days can be exported again); a replica bucket in another region would double storage and add transfer cost.',
+      })),
+    );
+    NagSuppressions.addResourceSuppressions(this.bucket, bucketSuppressions);
     NagSuppressions.addResourceSuppressions(
       this.role,
       [
