@@ -12,7 +12,7 @@ import { type Log, errorFields } from '../../functions/lib/bus/log';
 import { publishAll, PublishAbortedError } from '../../functions/lib/bus/publish';
 import { backoffDelayMs, sleep } from '../../functions/lib/bus/timing';
 import { AlreadyAppliedError } from '../../functions/lib/ledger/errors';
-import { markWithdrawalInFlight } from '../../functions/lib/ledger/finish-withdrawal';
+import { isFinal, markWithdrawalInFlight, readWithdrawal, renewSendLease, takeSendLease } from '../../functions/lib/withdrawals/repository';
 import {
   AmountRequiredError,
   InvoiceExpiredError,
@@ -33,7 +33,6 @@ import type { Table } from '../../functions/lib/table/client';
 import { decodePaymentRequest } from '../../functions/lib/withdrawals/payment-request';
 import { FailureReason, WithdrawalStatus, type WithdrawalItem } from '../../functions/lib/withdrawals/withdrawal';
 import type { BridgeMetrics } from './metrics';
-import { isFinal, readWithdrawal, renewSendLease, takeSendLease } from './payout-lease';
 
 export type PayoutLnd = Pick<LndClient, 'sendPayment' | 'trackPayment'>;
 

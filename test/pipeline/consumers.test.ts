@@ -4,7 +4,7 @@ import { BusSource, NodeDetailType } from '../../functions/lib/bus/bus-events';
 import { silentLog } from '../../functions/lib/bus/log';
 import { IdPrefix, newId } from '../../functions/lib/ids';
 import { debitWithdrawal } from '../../functions/lib/ledger/debit-withdrawal';
-import { markWithdrawalInFlight } from '../../functions/lib/ledger/finish-withdrawal';
+import { markWithdrawalInFlight } from '../../functions/lib/withdrawals/repository';
 import { createPayoutResultHandler, type PaymentResultEvent } from '../../functions/payout-result/payout-result';
 import { createSettleInvoiceHandler, type InvoiceSettledEvent } from '../../functions/settle-invoice/settle-invoice';
 import { expectLedgerConsistent, fund, newMerchant, newPendingInvoice, randomHash, readAccount } from '../support/ledger-fixtures';

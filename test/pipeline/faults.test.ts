@@ -9,7 +9,7 @@ import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
 import { keys } from '../../functions/lib/table/keys';
 import { newWithdrawalItem, type WithdrawalItem } from '../../functions/lib/withdrawals/withdrawal';
 import { processOutboxRecords } from '../../functions/outbox/outbox';
-import { takeSendLease } from '../../node-bridge/src/payout-lease';
+import { takeSendLease } from '../../functions/lib/withdrawals/repository';
 import { expectLedgerConsistent, randomHash } from '../support/ledger-fixtures';
 import { usePipelineHarness, waitUntil, type PipelineHarness } from '../support/pipeline-harness';
 

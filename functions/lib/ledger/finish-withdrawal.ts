@@ -1,18 +1,12 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { NotFoundError } from '../errors';
 import { EventType, newEventItem } from '../events/event';
 import type { Table } from '../table/client';
-import { keys } from '../table/keys';
 import { TransactionRefusedError, transactWrite, type TransactItem } from '../table/transact';
 import { toWithdrawal, WithdrawalStatus, type FailureReason, type WithdrawalItem } from '../withdrawals/withdrawal';
-import { AlreadyAppliedError, FeeExceedsReserveError, PaymentHashMismatchError } from './errors';
+import { finishWithdrawalUpdate, readOpenWithdrawal } from '../withdrawals/repository';
+import { AlreadyAppliedError, FeeExceedsReserveError } from './errors';
 import { LedgerEntryType } from './ledger-entry';
 import { PaymentLockState, setPaymentLockState } from './payment-lock';
 import { appendLedgerEntry, creditAccount, creditRefusal, putNew } from './writes';
-
-const withdrawalIsOpen = '#status IN (:pending, :inFlight)';
-const withdrawalIsPending = '#status = :pending';
 
 export interface PaymentSucceeded {
   withdrawalId: string;
@@ -28,31 +22,6 @@ export interface PaymentFailed {
   paymentHash?: string;
   failureReason: FailureReason;
   failedAt: Date;
-}
-
-/**
- * pending → in_flight: the bridge is about to hand the payment to the node. Moves no money.
- * `priorPaymentIndex` is the payment_index of the FAILED payment the node held for this
- * hash before we sent (an earlier withdrawal's; 0 when none), written in the same update:
- * a FAILED payment with that index or lower is never this withdrawal's.
- */
-export async function markWithdrawalInFlight(table: Table, withdrawalId: string, priorPaymentIndex = 0): Promise<void> {
-  if (!Number.isSafeInteger(priorPaymentIndex) || priorPaymentIndex < 0) throw new RangeError(`priorPaymentIndex must be a safe integer >= 0`);
-  try {
-    await table.doc.send(
-      new UpdateCommand({
-        TableName: table.name,
-        Key: keys.withdrawal(withdrawalId),
-        UpdateExpression: 'SET #status = :inFlight, prior_payment_index = :prior',
-        ConditionExpression: withdrawalIsPending,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pending': WithdrawalStatus.pending, ':inFlight': WithdrawalStatus.inFlight, ':prior': priorPaymentIndex },
-      }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new AlreadyAppliedError(`withdrawal ${withdrawalId} is no longer pending`);
-    throw error;
-  }
 }
 
 /**
@@ -116,18 +85,6 @@ export async function failWithdrawal(table: Table, result: PaymentFailed, now = 
   return failed;
 }
 
-/** The one read before finishing: the withdrawal exists, is for this hash, and is still open. */
-async function readOpenWithdrawal(table: Table, withdrawalId: string, paymentHash: string | undefined): Promise<WithdrawalItem> {
-  const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.withdrawal(withdrawalId), ConsistentRead: true }));
-  if (!Item) throw new NotFoundError(`No such withdrawal: ${withdrawalId}`);
-  const withdrawal = Item as WithdrawalItem;
-  if (paymentHash !== undefined && withdrawal.payment_hash !== paymentHash) throw new PaymentHashMismatchError(withdrawalId);
-  if (withdrawal.status !== WithdrawalStatus.pending && withdrawal.status !== WithdrawalStatus.inFlight) {
-    throw new AlreadyAppliedError(`withdrawal ${withdrawalId} is already ${withdrawal.status}`, withdrawal);
-  }
-  return withdrawal;
-}
-
 async function finish(
   table: Table,
   open: WithdrawalItem,
@@ -141,25 +98,7 @@ async function finish(
   delete done.gsi2sk;
   try {
     await transactWrite(table, [
-      {
-        Update: {
-          TableName: table.name,
-          Key: keys.withdrawal(open.id),
-          UpdateExpression:
-            'SET #status = :status, fee_msat = :fee, preimage = :preimage, failure_reason = :reason, completed_at = :completedAt REMOVE gsi2pk, gsi2sk',
-          ConditionExpression: withdrawalIsOpen,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':status': done.status,
-            ':fee': done.fee_msat,
-            ':preimage': done.preimage,
-            ':reason': done.failure_reason,
-            ':completedAt': done.completed_at,
-            ':pending': WithdrawalStatus.pending,
-            ':inFlight': WithdrawalStatus.inFlight,
-          },
-        },
-      },
+      finishWithdrawalUpdate(table, done),
       setPaymentLockState(table, { paymentHash: open.payment_hash, withdrawalId: open.id, state: lockState, at: now }),
       putNew(table, newEventItem({ type: eventType, merchantId: open.merchant_id, object: toWithdrawal(done), createdAt: now })),
       ...moneyMoves,
