@@ -85,6 +85,11 @@ export class LightningPaymentsStack extends Stack {
     new CfnOutput(this, 'ExportsBucket', { value: this.exports.bucket.bucketName });
     // For `npm run admin -- webhooks:seal-secrets` (WEBHOOK_SECRETS_KMS_KEY_ARN).
     new CfnOutput(this, 'WebhookSecretsKeyArn', { value: this.webhooks.secretsKey.keyArn });
+    // For `npm run admin -- outbox:redrive` (OUTBOX_FAILURES_QUEUE_URL, PAYOUT_QUEUE_URL, INVOICE_CANCEL_QUEUE_URL, EVENT_BUS_NAME).
+    new CfnOutput(this, 'OutboxFailuresQueueUrl', { value: this.pipeline.outboxFailures.queue.queueUrl });
+    new CfnOutput(this, 'PayoutQueueUrl', { value: this.pipeline.payoutQueue.queue.queueUrl });
+    new CfnOutput(this, 'InvoiceCancelQueueUrl', { value: this.pipeline.cancelQueue.queue.queueUrl });
+    new CfnOutput(this, 'EventBusName', { value: this.pipeline.bus.eventBusName });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       deadLetterQueues: {
@@ -104,7 +109,9 @@ export class LightningPaymentsStack extends Stack {
         PayoutResult: { function: this.pipeline.payoutResult.function, queue: this.pipeline.payoutResultQueue.queue },
         WebhookFanout: { function: this.webhooks.fanout.function, queue: fanoutQueue.queue },
         InvoiceExpiry: { function: this.webhooks.invoiceExpiry.function },
+        Outbox: { function: this.pipeline.outbox.function },
       },
+      streamConsumers: { Outbox: this.pipeline.outbox.function },
       bridgeLogs: this.bridge.logGroup,
       settleInvoiceLogs: this.pipeline.settleInvoice.logGroup,
       api: this.api.api,

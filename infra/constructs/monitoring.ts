@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { BridgeHeartbeat, METRICS_NAMESPACE, SettlementCredited } from '../../functions/lib/observability/log-metrics';
 
 /** A consumer queue whose oldest event is older than this is stuck: its records keep failing. */
+const MAX_STREAM_AGE = Duration.minutes(5);
 const MAX_CONSUMER_BACKLOG = Duration.minutes(10);
 
 export interface MonitoringProps {
@@ -24,6 +25,8 @@ export interface MonitoringProps {
    * which ReportBatchItemFailures does not count as function errors).
    */
   readonly consumers?: Record<string, { function: lambda.IFunction; queue?: sqs.IQueue }>;
+  /** Stream consumers by name: an alarm when the stream's oldest unread record is older than 5 minutes (IteratorAge). */
+  readonly streamConsumers?: Record<string, lambda.IFunction>;
   readonly bridgeLogs: logs.ILogGroup;
   readonly settleInvoiceLogs: logs.ILogGroup;
   readonly api: apigwv2.HttpApi;
@@ -97,6 +100,13 @@ export class Monitoring extends Construct {
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         });
       }
+    }
+    for (const [name, fn] of Object.entries(props.streamConsumers ?? {})) {
+      this.alarm(`${name}StreamAge`, `The ${name} function is over ${MAX_STREAM_AGE.toMinutes()} minutes behind the table's stream (payouts and events wait)`, {
+        metric: fn.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: MAX_STREAM_AGE.toMilliseconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      });
     }
     this.alarm('BridgeHeartbeatMissing', 'node-bridge has not reported for 10 minutes', {
       metric: heartbeats,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +97,12 @@ describe('LightningPaymentsStack', () => {
     }
     expect(descriptions.filter((text) => text.includes('dead-letter queue')).length).toBeGreaterThanOrEqual(5);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    // Every alarm names a runbook entry that exists.
+    const headings = readFileSync('docs/RUNBOOK.md', 'utf8').split('\n').filter((line) => line.startsWith('## ')).flatMap((line) => line.slice(3).split(', '));
+    for (const text of descriptions) {
+      const anchor = /docs\/RUNBOOK\.md#([a-z0-9]+)/.exec(text)?.[1];
+      expect(anchor && headings.includes(anchor), `runbook entry for: ${text}`).toBe(true);
+    }
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
