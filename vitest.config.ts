@@ -1,22 +1,53 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 // The SDK's notice that its 2027 releases need Node 22 is about upgrades, not this run
 // (the global setup runs in this process, the tests in workers that get `env` below).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    // The role check runs after the suites, on the AWS calls they recorded (vitest.roles.config.ts).
-    exclude: ['test/bench/**', 'test/chaos/**', 'test/infra/roles.test.ts', 'node_modules/**'],
-    // One real DynamoDB Local for the whole run; each test file makes its own table.
-    globalSetup: ['test/support/global-setup.ts'],
-    // Records every AWS call of each component when AWS_CALL_RECORD_DIR is set (npm test).
-    setupFiles: ['test/support/aws-call-recorder-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    reporters: ['default'],
+/**
+ * Tests by kind (`npm run test:unit`, `test:integration`, `test:system`; `npm test` runs
+ * all three, then the role check and the chaos suite, which have configs of their own):
+ * - unit: pure, no process, no network, no DynamoDB: seconds;
+ * - integration: DynamoDB Local (one for the run), the LND simulator, the pipeline with its
+ *   bridge, real HTTP, the synthesized template;
+ * - system: the whole product as users run it (`npm start`, the browser).
+ */
+export const UNIT_TESTS = [
+  'test/unit/checkout-page.test.ts',
+  'test/unit/ids.test.ts',
+  'test/unit/money.test.ts',
+  'test/unit/architecture.test.ts',
+  'test/lnd/int64.test.ts',
+  'test/lnd/error-mapping.test.ts',
+  'test/lnd/proto-wire-contract.test.ts',
+  'test/pipeline/aws-adapters.test.ts',
+  'test/pipeline/bridge-config.test.ts',
+  'test/reports/dynamodb-json.test.ts',
+  'test/reports/formatting.test.ts',
+  'test/webhooks/secret-sealer.test.ts',
+  'test/webhooks/ssrf-guard.test.ts',
+];
+const SYSTEM_TESTS = ['test/e2e/**/*.test.ts'];
+/** Run by their own configs: the role check needs the records of a finished run; chaos wants the machine to itself. */
+const SEPARATE = ['test/bench/**', 'test/chaos/**', 'test/infra/roles.test.ts', 'node_modules/**'];
+
+const shared = {
+  // Records every AWS call of each component when AWS_CALL_RECORD_DIR is set (npm test).
+  setupFiles: ['test/support/aws-call-recorder-setup.ts'],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  pool: 'forks' as const,
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+};
+// One real DynamoDB Local for the run, shared by the projects that need it; each test file makes its own table.
+const dynamoDbLocal = ['test/support/global-setup.ts'];
+
+const projects: TestProjectInlineConfiguration[] = [
+  { test: { ...shared, name: 'unit', include: UNIT_TESTS } },
+  {
+    test: { ...shared, name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT_TESTS, ...SYSTEM_TESTS, ...SEPARATE], globalSetup: dynamoDbLocal },
   },
-});
+  { test: { ...shared, name: 'system', include: SYSTEM_TESTS, globalSetup: dynamoDbLocal } },
+];
+
+export default defineConfig({ test: { projects, reporters: ['default'] } });

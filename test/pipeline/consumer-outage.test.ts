@@ -2,11 +2,11 @@
  * Must show (issue 14): a consumer that fails for longer than Lambda's asynchronous retry
  * window loses nothing: the settlement is credited once the fault clears.
  *
- * Under the harness's time scale (FAST_TIMING, 0.05) the template's settings read: Lambda's
- * asynchronous window (two retries, one and two minutes apart) is 9 s; the settle-invoice
- * queue shows a failed record again after its 180 s visibility timeout, 9 s, up to 500
- * receives. The outage lasts 400 scaled seconds (20 s), so the event outlives Lambda's
- * window more than twice. The second suite runs the same outage against the wiring the
+ * Under this file's time scale (0.02) the template's settings read: Lambda's asynchronous
+ * window (two retries, one and two minutes apart) is 3.6 s; the settle-invoice queue shows a
+ * failed record again after its 180 s visibility timeout, 3.6 s, up to 500 receives; the
+ * function times out after 0.6 s. The outage lasts 500 scaled seconds (10 s), so the event
+ * outlives Lambda's window more than twice. The second suite runs the same outage against the wiring the
  * template had before (the rule's target is the function itself): the event is lost, which
  * is what proves the first suite could fail.
  */
@@ -17,15 +17,15 @@ import { createTable } from '../../functions/lib/table/client';
 import { createSettleInvoiceHandler, type InvoiceSettledEvent } from '../../functions/settle-invoice/settle-invoice';
 import { delivery, scaleSeconds } from '../../infra/delivery';
 import { LAMBDA_ASYNC_DEFAULTS } from '../../infra/local/aws/async-invoke';
-import { FAST_TIMING, SETTLE_INVOICE_QUEUE, SETTLE_INVOICE_RULE } from '../../infra/local/pipeline';
+import { SETTLE_INVOICE_QUEUE, SETTLE_INVOICE_RULE } from '../../infra/local/pipeline';
 import { expectLedgerConsistent } from '../support/ledger-fixtures';
 import { usePipelineHarness, waitUntil, type PipelineHarness } from '../support/pipeline-harness';
 import { dynamoDbEndpoint } from '../support/table';
 
-const scale = FAST_TIMING.timeScale;
+const scale = 0.02;
 /** Lambda's asynchronous invoke gives up this long after the first attempt: one minute, then two. */
 const LAMBDA_ASYNC_WINDOW_SEC = 60 + 120;
-const OUTAGE_MS = scaleSeconds(400, scale) * 1000;
+const OUTAGE_MS = scaleSeconds(500, scale) * 1000;
 const AMOUNT_MSAT = 250_000;
 
 /** Every write of this client fails while `outage.on`: the consumer's table is unreachable for writes. */
@@ -60,7 +60,7 @@ async function payDuringOutage(h: PipelineHarness, outage: { on: boolean; refuse
 }
 
 describe('settle-invoice behind its queue (the template now): an outage past Lambda\'s retry window loses nothing', () => {
-  const h = usePipelineHarness();
+  const h = usePipelineHarness({ timeScale: scale });
 
   it('credits the settlement once the fault clears, exactly once, with one invoice.paid', { timeout: 90_000 }, async () => {
     expect(OUTAGE_MS).toBeGreaterThan(2 * scaleSeconds(LAMBDA_ASYNC_WINDOW_SEC, scale) * 1000);
@@ -91,7 +91,7 @@ describe('settle-invoice behind its queue (the template now): an outage past Lam
 });
 
 describe('settle-invoice as the rule\'s own target (the template before): the same outage loses the settlement', () => {
-  const h = usePipelineHarness();
+  const h = usePipelineHarness({ timeScale: scale });
 
   it('Lambda retries twice, then discards the event; the invoice is never credited', { timeout: 90_000 }, async () => {
     const outage = { on: false, refused: 0 };

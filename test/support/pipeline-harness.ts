@@ -37,7 +37,7 @@ export interface PipelineHarnessOptions {
    * durations use the same `timeScale` (counts exact everywhere). `bridgeEnv` still applies.
    */
   bridgeTiming?: 'fast' | 'production-scaled';
-  /** With bridgeTiming 'production-scaled'. @default FAST_TIMING.timeScale */
+  /** The pipeline's time scale (and, with 'production-scaled', the bridge's). @default FAST_TIMING.timeScale */
   timeScale?: number;
   wrapOutboxBus?: (bus: EventBus) => EventBus;
   extraRules?: BusRule[];
@@ -233,7 +233,7 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
 }
 
 function harnessTiming(options: PipelineHarnessOptions): PipelineTiming {
-  if (options.bridgeTiming !== 'production-scaled') return FAST_TIMING;
+  if (options.bridgeTiming !== 'production-scaled') return options.timeScale ? { ...FAST_TIMING, timeScale: options.timeScale } : FAST_TIMING;
   const timeScale = options.timeScale ?? FAST_TIMING.timeScale;
   return { ...FAST_TIMING, timeScale, bridgeEnv: { LOCAL_TIME_SCALE: String(timeScale) } };
 }
