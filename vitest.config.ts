@@ -50,4 +50,8 @@ const projects: TestProjectInlineConfiguration[] = [
   { test: { ...shared, name: 'system', include: SYSTEM_TESTS, globalSetup: dynamoDbLocal } },
 ];
 
-export default defineConfig({ test: { projects, reporters: ['default'] } });
+// Vitest runs one worker on two cores (cores − 1), but these suites mostly wait on DynamoDB
+// Local, child processes and timers, not on the CPU: three files at a time. TEST_WORKERS overrides.
+const maxWorkers = Number(process.env.TEST_WORKERS) || 3;
+
+export default defineConfig({ test: { projects, maxWorkers, minWorkers: 1, reporters: ['default'] } });
