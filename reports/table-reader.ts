@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { fromDynamoDbJson } from './dynamodb-json';
 import { InputError } from './errors';
 import type { ItemBatch, ItemSource } from './sources/item-source';
+import { presentEnv } from '../functions/lib/runtime/env';
 
 const envSchema = z.object({
   DYNAMODB_ENDPOINT: z.url('DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000').optional(),
@@ -17,7 +18,7 @@ const envSchema = z.object({
  * on 127.0.0.1:DYNAMODB_LOCAL_PORT, else AWS through the SDK's usual chain.
  */
 export function dynamoDbClientConfig(env: NodeJS.ProcessEnv, region?: string): DynamoDBClientConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = presentEnv(env);
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) throw new InputError(parsed.error.issues.map((issue) => issue.message).join('; '));
   const endpoint = parsed.data.DYNAMODB_ENDPOINT ?? (parsed.data.DYNAMODB_LOCAL_PORT ? `http://127.0.0.1:${parsed.data.DYNAMODB_LOCAL_PORT}` : undefined);

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { assertRealLndFiles, LocalStackError, startLocalStack, type LocalStack, type LocalStackSettings } from '../infra/local/stack';
+import { presentEnv } from '../functions/lib/runtime/env';
 
 const port = (name: string, fallback: number) =>
   z.coerce
@@ -29,7 +30,7 @@ const envSchema = z.object({
 });
 
 function readSettings(env: NodeJS.ProcessEnv): LocalStackSettings {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = presentEnv(env);
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

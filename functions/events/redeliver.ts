@@ -5,7 +5,7 @@ import { IdPrefix } from '../lib/ids';
 import { findDeliveryState } from '../lib/webhooks/delivery-repository';
 import { EndpointStatus, subscribesTo, type WebhookEndpointItem } from '../lib/webhooks/endpoint';
 import { allWebhookEndpoints, getWebhookEndpoint } from '../lib/webhooks/endpoint-repository';
-import { powertoolsWebhookLog } from '../lib/webhooks/log';
+import { powertoolsLog } from '../lib/runtime/log';
 import { webhookQueues } from '../lib/webhooks/queues';
 import { canRedeliver, startRedelivery } from '../lib/webhooks/series';
 import { AuthMode } from '../http/authenticate';
@@ -22,7 +22,7 @@ export const redeliverEventBody = z
   })
   .meta({ id: 'RedeliverEventRequest' });
 
-const log = powertoolsWebhookLog('lightning-payments-api');
+const log = powertoolsLog('lightning-payments-api');
 // Without WEBHOOK_QUEUE_URL this function cannot work: fail its cold start, not a request.
 if (process.env.AWS_LAMBDA_FUNCTION_NAME) webhookQueues(log);
 

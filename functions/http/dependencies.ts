@@ -11,7 +11,8 @@ import { secretSealerFromEnv } from '../lib/webhooks/kms-sealer';
 import type { SecretSealer } from '../lib/webhooks/secret-sealer';
 import { MerchantRateLimiter } from '../lib/merchants/rate-limit';
 import { IdempotencyStore } from './idempotency';
-import { powertoolsLog, type Log } from './log';
+import { systemClock } from '../lib/runtime/clock';
+import { type Log, powertoolsLog } from '../lib/runtime/log';
 
 /** Everything a route needs from the outside, built once per process and handed in. */
 export interface Dependencies {
@@ -23,7 +24,8 @@ export interface Dependencies {
   secrets: SecretSealer;
   /** The per-merchant request limit; undefined: none (tools and tests that build their own dependencies). */
   rateLimiter?: MerchantRateLimiter;
-  log: Log;
+  /** The HTTP pipeline warns and reports errors; it has nothing to say at info or debug. */
+  log: Pick<Log, 'warn' | 'error'>;
   /** The clock; tests may pin it. */
   now(): Date;
 }
@@ -45,8 +47,8 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): Depen
     idempotency: new IdempotencyStore(table, { sealer: secrets }),
     secrets,
     rateLimiter: new MerchantRateLimiter(table, { defaultLimit: config.merchantRateLimit }),
-    log: powertoolsLog(),
-    now: () => new Date(),
+    log: powertoolsLog('lightning-payments-api'),
+    now: systemClock.now,
   };
 }
 

@@ -2,13 +2,13 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { expireInvoice } from '../lib/invoices/expire-invoice';
 import type { Table } from '../lib/table/client';
 import { WORK_LIST_SHARDS } from '../lib/table/keys';
-import type { Clock } from '../lib/webhooks/clock';
-import type { WebhookLog } from '../lib/webhooks/log';
+import type { Clock } from '../lib/runtime/clock';
+import type { Log } from '../lib/runtime/log';
 
 export interface InvoiceExpiryDependencies {
   table: Table;
   clock: Clock;
-  log: WebhookLog;
+  log: Log;
 }
 
 export interface InvoiceExpiryOptions {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_MAX_INVOICE_MSAT, MIN_INVOICE_MSAT } from './money';
+import { ConfigError, parseEnv } from './runtime/env';
 
 /**
  * The API functions' configuration, read from the environment once at start-up and
@@ -88,29 +89,12 @@ const envSchema = z
 
 const exactlyOne = (...values: Array<string | undefined>) => values.filter((value) => value !== undefined).length === 1;
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
 /** Reads and checks the environment; throws one line naming every bad variable. */
 export function readApiConfig(
   env: NodeJS.ProcessEnv = process.env,
   readFile: (path: string) => Buffer = defaultReadFile,
 ): ApiConfig {
-  // Empty variables count as unset, as a shell `FOO= cmd` means.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? '');
-      return issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
-    });
-    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
-  }
-  const vars = parsed.data;
+  const vars = parseEnv(envSchema, env);
   return {
     tableName: vars.TABLE_NAME,
     dynamoDbEndpoint: vars.DYNAMODB_ENDPOINT,

@@ -3,29 +3,31 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { EventBridgeBus } from '../lib/bus/eventbridge-bus';
-import { embeddedMetrics } from '../lib/bus/log';
-import { powertoolsLog } from '../lib/bus/powertools-log';
 import { SqsQueue } from '../lib/queue/sqs-queue';
+import { lazily, parseEnv, queueUrlVariable } from '../lib/runtime/env';
+import { powertoolsLog } from '../lib/runtime/log';
+import { embeddedMetrics } from '../lib/runtime/metrics';
 import { processOutboxRecords, type OutboxDeps } from './outbox';
 
-const env = z
-  .object({
-    PAYOUT_QUEUE_URL: z.url('PAYOUT_QUEUE_URL must be the URL of the payout queue'),
-    INVOICE_CANCEL_QUEUE_URL: z.url('INVOICE_CANCEL_QUEUE_URL must be the URL of the invoice cancel queue'),
-    OUTBOX_FAILURES_QUEUE_URL: z.url('OUTBOX_FAILURES_QUEUE_URL must be the URL of the outbox failures queue'),
-    EVENT_BUS_NAME: z.string('EVENT_BUS_NAME must name the event bus').min(1, 'EVENT_BUS_NAME must name the event bus'),
-  })
-  .parse(process.env);
+const envSchema = z.object({
+  PAYOUT_QUEUE_URL: queueUrlVariable('PAYOUT_QUEUE_URL', 'the payout queue'),
+  INVOICE_CANCEL_QUEUE_URL: queueUrlVariable('INVOICE_CANCEL_QUEUE_URL', 'the invoice cancel queue'),
+  OUTBOX_FAILURES_QUEUE_URL: queueUrlVariable('OUTBOX_FAILURES_QUEUE_URL', 'the outbox failures queue'),
+  EVENT_BUS_NAME: z.string('EVENT_BUS_NAME must name the event bus').min(1, 'EVENT_BUS_NAME must name the event bus'),
+});
 
-const sqs = new SQSClient({});
-const deps: OutboxDeps = {
-  payoutQueue: new SqsQueue(sqs, env.PAYOUT_QUEUE_URL),
-  invoiceCancelQueue: new SqsQueue(sqs, env.INVOICE_CANCEL_QUEUE_URL),
-  failures: new SqsQueue(sqs, env.OUTBOX_FAILURES_QUEUE_URL),
-  bus: new EventBridgeBus(new EventBridgeClient({}), env.EVENT_BUS_NAME),
-  log: powertoolsLog('outbox'),
-  metrics: embeddedMetrics('LightningPayments/Outbox'),
-};
+const processDependencies = lazily((): OutboxDeps => {
+  const env = parseEnv(envSchema);
+  const sqs = new SQSClient({});
+  return {
+    payoutQueue: new SqsQueue(sqs, env.PAYOUT_QUEUE_URL),
+    invoiceCancelQueue: new SqsQueue(sqs, env.INVOICE_CANCEL_QUEUE_URL),
+    failures: new SqsQueue(sqs, env.OUTBOX_FAILURES_QUEUE_URL),
+    bus: new EventBridgeBus(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+    log: powertoolsLog('outbox'),
+    metrics: embeddedMetrics('LightningPayments/Outbox'),
+  };
+});
 
 /** The table's stream (event source mapping with ReportBatchItemFailures) → queues and bus. */
-export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => processOutboxRecords(event.Records, deps);
+export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => processOutboxRecords(event.Records, processDependencies());

@@ -9,7 +9,8 @@ import {
   payoutMessageSchema,
 } from '../lib/bus/bus-events';
 import { MAX_ENTRIES_PER_PUT, type BusEntry, type EventBus } from '../lib/bus/event-bus';
-import { type Log, type Metrics, errorFields, noMetrics } from '../lib/bus/log';
+import { errorFields, type Log } from '../lib/runtime/log';
+import { type Metrics, noMetrics } from '../lib/runtime/metrics';
 import { publishAll, type PublishOptions } from '../lib/bus/publish';
 import { toDomainEvent, type EventItem } from '../lib/events/event';
 import type { Queue } from '../lib/queue/queue';

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { type Log, errorFields, silentLog } from '../lib/bus/log';
+import { errorFields, type Log, silentLog } from '../lib/runtime/log';
 import type { Queue, QueueMessage } from '../lib/queue/queue';
 import type { Table } from '../lib/table/client';
 import { Entity } from '../lib/table/keys';

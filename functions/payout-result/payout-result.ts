@@ -1,6 +1,7 @@
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BusSource, NodeDetailType, paymentFailedSchema, paymentSucceededSchema } from '../lib/bus/bus-events';
-import { type Log, type Metrics, noMetrics } from '../lib/bus/log';
+import type { Log } from '../lib/runtime/log';
+import { type Metrics, noMetrics } from '../lib/runtime/metrics';
 import { NotFoundError } from '../lib/errors';
 import { AlreadyAppliedError, PaymentHashMismatchError } from '../lib/ledger/errors';
 import { failWithdrawal, settleWithdrawal } from '../lib/ledger/finish-withdrawal';

@@ -1,6 +1,7 @@
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { BusSource, invoiceSettledSchema, NodeDetailType } from '../lib/bus/bus-events';
-import { type Log, type Metrics, noMetrics } from '../lib/bus/log';
+import type { Log } from '../lib/runtime/log';
+import { type Metrics, noMetrics } from '../lib/runtime/metrics';
 import { findInvoiceIdByPaymentHash } from '../lib/invoices/repository';
 import { creditInvoiceSettlement } from '../lib/ledger/credit-invoice-settlement';
 import { AlreadyAppliedError } from '../lib/ledger/errors';

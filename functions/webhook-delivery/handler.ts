@@ -1,11 +1,11 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { systemClock } from '../lib/webhooks/clock';
+import { systemClock } from '../lib/runtime/clock';
+import { lazily, tableFromEnv } from '../lib/runtime/env';
+import { powertoolsLog } from '../lib/runtime/log';
 import { readWebhookSettings } from '../lib/webhooks/config';
 import { deliverWebhookMessage, type DeliveryWorkerDependencies } from '../lib/webhooks/deliver';
-import { lazily, tableFromEnv } from '../lib/webhooks/environment';
 import { postWebhook } from '../lib/webhooks/http-sender';
 import { secretSealerFromEnv } from '../lib/webhooks/kms-sealer';
-import { powertoolsWebhookLog } from '../lib/webhooks/log';
 import { webhookQueues } from '../lib/webhooks/queues';
 import { cachedOpener } from '../lib/webhooks/secret-sealer';
 import { systemResolver } from '../lib/webhooks/ssrf-guard';
@@ -31,7 +31,7 @@ export function createDeliveryHandler(deps: DeliveryWorkerDependencies | (() => 
 }
 
 const processDependencies = lazily((): DeliveryWorkerDependencies => {
-  const log = powertoolsWebhookLog('lightning-payments-webhook-delivery');
+  const log = powertoolsLog('lightning-payments-webhook-delivery');
   const queues = webhookQueues(log);
   return {
     table: tableFromEnv(),

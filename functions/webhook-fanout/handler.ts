@@ -1,11 +1,10 @@
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { consumerDeadLettersFromEnv } from '../lib/bus/consumer-env';
+import { deadLettersFromEnv, lazily, tableFromEnv } from '../lib/runtime/env';
+import { systemClock } from '../lib/runtime/clock';
+import { powertoolsLog } from '../lib/runtime/log';
 import { BusSource, LedgerDetailType } from '../lib/bus/bus-events';
 import { busEventBatchHandler, type BusConsumerDeps } from '../lib/queue/sqs-batch';
-import { systemClock } from '../lib/webhooks/clock';
-import { lazily, tableFromEnv } from '../lib/webhooks/environment';
 import { fanOutDomainEvent, type FanOutDependencies } from '../lib/webhooks/fan-out';
-import { powertoolsWebhookLog } from '../lib/webhooks/log';
 import { webhookQueues } from '../lib/webhooks/queues';
 
 export type DomainBusEvent = EventBridgeEvent<string, unknown>;
@@ -38,10 +37,10 @@ export function createFanOutConsumer(
 }
 
 const processDependencies = lazily((): FanOutDependencies => {
-  const log = powertoolsWebhookLog('lightning-payments-webhook-fanout');
+  const log = powertoolsLog('lightning-payments-webhook-fanout');
   return { table: tableFromEnv(), queue: webhookQueues(log).deliveries, clock: systemClock, log };
 });
-const processDeadLetters = lazily(() => ({ deadLetters: consumerDeadLettersFromEnv() }));
+const processDeadLetters = lazily(() => ({ deadLetters: deadLettersFromEnv() }));
 
 /** Lambda entry point (SQS event source with ReportBatchItemFailures on the fan-out queue). */
 export const handler = createFanOutConsumer(processDependencies, processDeadLetters);

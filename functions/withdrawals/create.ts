@@ -11,7 +11,7 @@ import { keys } from '../lib/table/keys';
 import { checkPaymentRequest, decodePaymentRequest } from '../lib/withdrawals/payment-request';
 import { toWithdrawal, type WithdrawalItem } from '../lib/withdrawals/withdrawal';
 import { AuthMode } from '../http/authenticate';
-import type { Log } from '../http/log';
+import type { Log } from '../lib/runtime/log';
 import { route } from '../http/pipeline';
 import { accepted } from '../http/responses';
 import { idOf, msat } from '../http/schemas/common';
@@ -95,7 +95,7 @@ export const createWithdrawalRoute = route({
 });
 
 /** The preimage proves payment to the payer; without the node it stays null, the payment stands. */
-async function preimageOf(node: InvoiceNode, paymentHash: string, log: Log): Promise<string | null> {
+async function preimageOf(node: InvoiceNode, paymentHash: string, log: Pick<Log, 'warn' | 'error'>): Promise<string | null> {
   try {
     return (await node.lookupInvoice(paymentHash))?.preimage ?? null;
   } catch (error) {
@@ -109,7 +109,7 @@ async function preimageOf(node: InvoiceNode, paymentHash: string, log: Log): Pro
  * cancelling here as well closes the window sooner. A failure changes nothing: a late
  * settlement on the node is credited as a separate deposit, never dropped.
  */
-async function cancelOnNode(node: InvoiceNode, paymentHash: string, log: Log): Promise<void> {
+async function cancelOnNode(node: InvoiceNode, paymentHash: string, log: Pick<Log, 'warn' | 'error'>): Promise<void> {
   try {
     await node.cancelInvoice(paymentHash);
   } catch (error) {

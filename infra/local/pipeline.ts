@@ -1,7 +1,8 @@
 import { BusSource, NodeDetailType } from '../../functions/lib/bus/bus-events';
 import type { EventBus } from '../../functions/lib/bus/event-bus';
 import { LocalBus, ruleTargetRetry, type BusRule } from './aws/local-bus';
-import { type Log, type Metrics, noMetrics, silentLog } from '../../functions/lib/bus/log';
+import { type Log, silentLog } from '../../functions/lib/runtime/log';
+import { type Metrics, noMetrics } from '../../functions/lib/runtime/metrics';
 import { LocalQueues, localQueueName, type LocalQueue } from './aws/local-queue';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import { processOutboxRecords } from '../../functions/outbox/outbox';

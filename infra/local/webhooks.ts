@@ -1,17 +1,16 @@
 import { delivery } from '../delivery';
 import { BusSource, LedgerDetailType } from '../../functions/lib/bus/bus-events';
-import type { Log } from '../../functions/lib/bus/log';
+import { type Log, silentLog } from '../../functions/lib/runtime/log';
+import { type Clock, systemClock } from '../../functions/lib/runtime/clock';
 import { ruleTargetRetry, type BusRule } from './aws/local-bus';
 import type { LocalQueue, LocalQueues } from './aws/local-queue';
 import type { Table } from '../../functions/lib/table/client';
 import { expireDueInvoices } from '../../functions/invoice-expiry/expire-due-invoices';
 import { createDeliveryHandler } from '../../functions/webhook-delivery/handler';
 import { createFanOutConsumer } from '../../functions/webhook-fanout/handler';
-import { systemClock, type Clock } from '../../functions/lib/webhooks/clock';
 import { readWebhookSettings, type WebhookSettings } from '../../functions/lib/webhooks/config';
 import type { DeliveryWorkerDependencies } from '../../functions/lib/webhooks/deliver';
 import { postWebhook } from '../../functions/lib/webhooks/http-sender';
-import { silentWebhookLog, type WebhookLog } from '../../functions/lib/webhooks/log';
 import { LOCAL_WEBHOOK_QUEUE, useWebhookQueues } from '../../functions/lib/webhooks/queues';
 import type { SecretOpener } from '../../functions/lib/webhooks/secret-sealer';
 import { systemResolver } from '../../functions/lib/webhooks/ssrf-guard';
@@ -36,7 +35,7 @@ export interface LocalWebhooksOptions {
   /** @default read from the environment (the local stack sets WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE_TARGETS) */
   settings?: WebhookSettings;
   clock?: Clock;
-  log?: WebhookLog;
+  log?: Log;
   /** Long poll of the queues. @default 5 */
   waitTimeSec?: number;
   /** The template's delivery durations × this (see PipelineTiming.timeScale). @default 1 */
@@ -59,7 +58,7 @@ export interface LocalWebhooks {
  */
 export function startLocalWebhooks(options: LocalWebhooksOptions): LocalWebhooks {
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? silentWebhookLog;
+  const log = options.log ?? silentLog;
   const settings = options.settings ?? readWebhookSettings();
   const deliveryQueue = options.queues.queue(LOCAL_WEBHOOK_QUEUE, { maxReceiveCount: delivery.queues.webhookDelivery.maxReceiveCount });
   const deadLetterQueue = options.queues.deadLetterQueue(LOCAL_WEBHOOK_QUEUE);
@@ -82,7 +81,7 @@ export function startLocalWebhooks(options: LocalWebhooksOptions): LocalWebhooks
     delivery: fanOutSettings,
     timeScale,
     waitTimeSec,
-    log: eventSourceLog(log),
+    log,
   });
 
   const deps: DeliveryWorkerDependencies = {
@@ -104,7 +103,7 @@ export function startLocalWebhooks(options: LocalWebhooksOptions): LocalWebhooks
     delivery: delivery.queues.webhookDelivery,
     timeScale,
     waitTimeSec,
-    log: eventSourceLog(log),
+    log,
   });
 
   // The every-minute schedule → invoice-expiry, an asynchronous invoke with its EventInvokeConfig and on-failure queue.
@@ -118,7 +117,7 @@ export function startLocalWebhooks(options: LocalWebhooksOptions): LocalWebhooks
           settings: asyncInvokeSettings(delivery.asyncInvokes.invoiceExpiry),
           timeScale,
           waitTimeSec,
-          log: eventSourceLog(log),
+          log,
         })
       : undefined;
   const schedule = expiry ? startSchedule({ intervalMs, fire: (event) => expiry.invoke(event) }) : undefined;
@@ -134,7 +133,3 @@ export function startLocalWebhooks(options: LocalWebhooksOptions): LocalWebhooks
   };
 }
 
-/** The local AWS stand-ins log with the pipeline's Log; webhooks have their own (no debug). */
-function eventSourceLog(log: WebhookLog): Log {
-  return { debug: () => {}, info: log.info, warn: log.warn, error: log.error };
-}

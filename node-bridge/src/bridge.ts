@@ -1,5 +1,5 @@
 import type { EventBus } from '../../functions/lib/bus/event-bus';
-import type { Log } from '../../functions/lib/bus/log';
+import type { Log } from '../../functions/lib/runtime/log';
 import { LndClient } from '../../functions/lib/lnd';
 import type { Queue } from '../../functions/lib/queue/queue';
 import { createTable, type Table } from '../../functions/lib/table/client';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { delivery } from '../../infra/delivery';
+import { envProblems, presentEnv } from '../../functions/lib/runtime/env';
 
 /**
  * The node-bridge's configuration, from environment variables, checked once at start-up:
@@ -207,18 +208,9 @@ export class BridgeConfigError extends Error {
 }
 
 export function readBridgeConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => Buffer = (path) => readFileSync(path)): BridgeConfig {
-  // An empty variable counts as unset, as `FOO= cmd` means in a shell.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = presentEnv(env);
   const parsed = envSchema.safeParse(present);
-  const problems = [
-    ...(parsed.success
-      ? []
-      : parsed.error.issues.map((issue) => {
-          const name = String(issue.path[0] ?? '');
-          return issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
-        })),
-    ...crossCheck(present),
-  ];
+  const problems = [...(parsed.success ? [] : envProblems(parsed.error)), ...crossCheck(present)];
   if (!parsed.success || problems.length > 0) throw new BridgeConfigError(`Invalid node-bridge configuration: ${problems.join('; ')}`);
   const vars = parsed.data;
   // Set explicitly: as given. Unset: the production default × LOCAL_TIME_SCALE (possibly fractional).

@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Log } from '../../functions/lib/bus/log';
+import type { Log } from '../../functions/lib/runtime/log';
 import { BridgeHeartbeat, type BridgeHeartbeatLine } from '../../functions/lib/observability/log-metrics';
 import type { Table } from '../../functions/lib/table/client';
 import { WORK_LIST_SHARDS } from '../../functions/lib/table/keys';

@@ -1,5 +1,5 @@
 import { invoiceCancelMessageSchema, type InvoiceCancelMessage } from '../../functions/lib/bus/bus-events';
-import { type Log, errorFields } from '../../functions/lib/bus/log';
+import { errorFields, type Log } from '../../functions/lib/runtime/log';
 import { InvoiceAlreadySettledError, type LndClient, NotFoundError } from '../../functions/lib/lnd';
 import type { Queue } from '../../functions/lib/queue/queue';
 import { startQueueConsumer, type QueueConsumer } from '../../functions/lib/queue/queue-consumer';

@@ -1,7 +1,7 @@
 import { BusSource, invoiceSettledSchema, NodeDetailType, type InvoiceSettled } from '../../functions/lib/bus/bus-events';
 import { MAX_ENTRIES_PER_PUT, type EventBus, type PutEventsResult } from '../../functions/lib/bus/event-bus';
-import { type Log, errorFields } from '../../functions/lib/bus/log';
-import { backoffDelayMs, sleep } from '../../functions/lib/bus/timing';
+import { errorFields, type Log } from '../../functions/lib/runtime/log';
+import { backoffDelayMs, sleep } from '../../functions/lib/runtime/backoff';
 import { InvoiceState, type Invoice, type LndClient } from '../../functions/lib/lnd';
 import type { CursorStore, InvoiceCursor } from './cursor-store';
 import type { BridgeMetrics } from './metrics';

@@ -1,6 +1,6 @@
 import { BusSource, liquidityLowSchema, NodeDetailType } from '../../functions/lib/bus/bus-events';
 import type { EventBus } from '../../functions/lib/bus/event-bus';
-import { type Log, errorFields } from '../../functions/lib/bus/log';
+import { errorFields, type Log } from '../../functions/lib/runtime/log';
 import { publishAll } from '../../functions/lib/bus/publish';
 import type { LndClient } from '../../functions/lib/lnd';
 import type { BridgeMetrics } from './metrics';

@@ -1,4 +1,4 @@
-import type { Log } from '../../functions/lib/bus/log';
+import type { Log } from '../../functions/lib/runtime/log';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };

@@ -8,9 +8,9 @@ import {
   type PayoutMessage,
 } from '../../functions/lib/bus/bus-events';
 import type { BusEntry, EventBus } from '../../functions/lib/bus/event-bus';
-import { type Log, errorFields } from '../../functions/lib/bus/log';
+import { errorFields, type Log } from '../../functions/lib/runtime/log';
+import { backoffDelayMs, sleep } from '../../functions/lib/runtime/backoff';
 import { publishAll, PublishAbortedError } from '../../functions/lib/bus/publish';
-import { backoffDelayMs, sleep } from '../../functions/lib/bus/timing';
 import { AlreadyAppliedError } from '../../functions/lib/ledger/errors';
 import { isFinal, markWithdrawalInFlight, readWithdrawal, renewSendLease, takeSendLease } from '../../functions/lib/withdrawals/repository';
 import {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readApiConfig } from '../../functions/lib/config';
+import { readApiConfig } from '../../functions/lib/config';
+import { ConfigError } from '../../functions/lib/runtime/env';
 import { dependenciesFromEnv } from '../../functions/http/dependencies';
 
 const files: Record<string, Buffer> = { '/lnd/tls.cert': Buffer.from('PEM'), '/lnd/invoice.macaroon': Buffer.from([2, 1, 3]) };

@@ -1,7 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { BusSource, NodeDetailType } from '../../functions/lib/bus/bus-events';
-import { silentLog } from '../../functions/lib/bus/log';
+import { silentLog } from '../../functions/lib/runtime/log';
 import { IdPrefix, newId } from '../../functions/lib/ids';
 import { debitWithdrawal } from '../../functions/lib/ledger/debit-withdrawal';
 import { markWithdrawalInFlight } from '../../functions/lib/withdrawals/repository';

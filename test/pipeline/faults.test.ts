@@ -3,7 +3,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { NodeDetailType, type InvoiceSettled, type PayoutMessage } from '../../functions/lib/bus/bus-events';
-import { silentLog } from '../../functions/lib/bus/log';
+import { silentLog } from '../../functions/lib/runtime/log';
 import { IdPrefix, newId } from '../../functions/lib/ids';
 import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
 import { keys } from '../../functions/lib/table/keys';

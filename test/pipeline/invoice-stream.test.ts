@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InvoiceSettled } from '../../functions/lib/bus/bus-events';
 import type { BusEntry, EventBus, PutEventsResult } from '../../functions/lib/bus/event-bus';
-import { silentLog } from '../../functions/lib/bus/log';
+import { silentLog } from '../../functions/lib/runtime/log';
 import { type Invoice, InvoiceState, type InvoicePage, LndClient } from '../../functions/lib/lnd';
 import type { InvoiceStreamLnd } from '../../node-bridge/src/invoice-stream';
 import { startLndSimulator, type LndSimulator } from '../../lnd-simulator';

@@ -4,7 +4,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { describe, expect, it } from 'vitest';
 import { BusSource, LedgerDetailType } from '../../functions/lib/bus/bus-events';
 import type { BusEntry, EventBus, PutEventsResult } from '../../functions/lib/bus/event-bus';
-import { silentLog } from '../../functions/lib/bus/log';
+import { silentLog } from '../../functions/lib/runtime/log';
 import { EventType, newEventItem } from '../../functions/lib/events/event';
 import { IdPrefix, newId } from '../../functions/lib/ids';
 import type { Queue, QueueMessage } from '../../functions/lib/queue/queue';

@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LedgerDetailType, type DomainEventDetail } from '../../functions/lib/bus/bus-events';
 import type { BusEntry, EventBus, PutEventsResult } from '../../functions/lib/bus/event-bus';
-import { silentLog } from '../../functions/lib/bus/log';
+import { silentLog } from '../../functions/lib/runtime/log';
 import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
 import { keys } from '../../functions/lib/table/keys';
 import { startNodeBridge, type RunningBridge } from '../../node-bridge/src/bridge';

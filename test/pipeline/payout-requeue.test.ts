@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { BusEntry, EventBus } from '../../functions/lib/bus/event-bus';
-import { silentLog } from '../../functions/lib/bus/log';
+import { silentLog } from '../../functions/lib/runtime/log';
 import { IdPrefix, newId } from '../../functions/lib/ids';
 import { debitWithdrawal } from '../../functions/lib/ledger/debit-withdrawal';
 import { PaymentFailureReason, PaymentStatus, type LndStream, type Payment } from '../../functions/lib/lnd';

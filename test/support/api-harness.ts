@@ -7,7 +7,6 @@ import { bindRoutes, startHttpServer, type FallbackHandler, type HttpServer, typ
 import { startLndSimulator, type LndSimulator } from '../../lnd-simulator';
 import type { Dependencies, RouteConfig } from '../../functions/http/dependencies';
 import { IdempotencyStore, type IdempotencyOptions } from '../../functions/http/idempotency';
-import type { Log } from '../../functions/http/log';
 import type { AnyRoute } from '../../functions/http/pipeline';
 import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
 import { findInvoice } from '../../functions/lib/invoices/repository';
@@ -112,7 +111,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     const node = options.node ? options.node(simulatorNode) : simulatorNode;
 
     const loggedErrors: ApiHarness['loggedErrors'] = [];
-    const log: Log = {
+    const log: Dependencies['log'] = {
       error: (message, details) => void loggedErrors.push({ message, ...(details ? { details } : {}) }),
       warn: () => undefined,
     };

@@ -1,12 +1,12 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusSource, LedgerDetailType, NodeDetailType } from '../../functions/lib/bus/bus-events';
-import { ConfigError } from '../../functions/lib/config';
+import { ConfigError } from '../../functions/lib/runtime/env';
 import type { DeliveryMessage } from '../../functions/lib/webhooks/delivery';
 import { allDeliveriesOf } from '../../functions/lib/webhooks/delivery-repository';
 import { readWebhookSettings } from '../../functions/lib/webhooks/config';
 import { webhookQueuesFromEnv } from '../../functions/lib/webhooks/queues';
-import { silentWebhookLog } from '../../functions/lib/webhooks/log';
+import { silentLog } from '../../functions/lib/runtime/log';
 import { createDeliveryHandler } from '../../functions/webhook-delivery/handler';
 import { createFanOutHandler, type DomainBusEvent } from '../../functions/webhook-fanout/handler';
 import { useTestTable } from '../support/table';
@@ -75,7 +75,7 @@ describe('Lambda entry points', () => {
     expect(() => readWebhookSettings({ WEBHOOK_ALLOW_HTTP: 'yes' })).toThrow(/WEBHOOK_ALLOW_HTTP/);
     expect(() => readWebhookSettings({ WEBHOOK_TIMEOUT_MS: '60000' })).toThrow(/WEBHOOK_TIMEOUT_MS/);
     expect(readWebhookSettings({})).toEqual({ policy: { allowHttp: false, allowPrivateTargets: false }, timeoutMs: 15_000 });
-    expect(() => webhookQueuesFromEnv(silentWebhookLog, {})).toThrow(ConfigError);
-    expect(() => webhookQueuesFromEnv(silentWebhookLog, {})).toThrow(/WEBHOOK_QUEUE_URL/);
+    expect(() => webhookQueuesFromEnv(silentLog, {})).toThrow(ConfigError);
+    expect(() => webhookQueuesFromEnv(silentLog, {})).toThrow(/WEBHOOK_QUEUE_URL/);
   });
 });

@@ -1,5 +1,5 @@
 import { ApiError } from '../../lib/errors';
-import type { Log } from '../log';
+import type { Log } from '../../lib/runtime/log';
 import { errorResponse, toHttpResult } from '../responses';
 import type { Middleware } from '../state';
 
@@ -7,7 +7,7 @@ import type { Middleware } from '../state';
  * The one place errors become responses: an ApiError shows its status, code and message;
  * anything else is the generic 500, and only the log sees what it was.
  */
-export function errorResponses(options: { log: () => Log }): Middleware {
+export function errorResponses(options: { log: () => Pick<Log, 'warn' | 'error'> }): Middleware {
   return {
     onError(request) {
       const error = request.error;

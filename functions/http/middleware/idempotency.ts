@@ -1,4 +1,4 @@
-import type { Log } from '../log';
+import type { Log } from '../../lib/runtime/log';
 import { IDEMPOTENCY_HEADER, parseIdempotencyKey, REPLAYED_HEADER, requestFingerprint, type IdempotencyStore } from '../idempotency';
 import { JSON_CONTENT_TYPE } from '../responses';
 import { stateOf, type Middleware, type PipelineRequest } from '../state';
@@ -13,7 +13,7 @@ type IdempotencyMiddlewareOptions = {
   /** Keep the answer sealed: it carries a secret. */
   sealed: boolean;
   store: () => IdempotencyStore;
-  log: () => Log;
+  log: () => Pick<Log, 'warn' | 'error'>;
 };
 
 export function idempotency(options: IdempotencyMiddlewareOptions): Middleware {

@@ -1,6 +1,6 @@
 import { MAX_ENTRIES_PER_PUT, type BusEntry, type EventBus } from './event-bus';
-import { type Log, silentLog } from './log';
-import { backoffDelayMs, sleep, type BackoffOptions } from './timing';
+import { type Log, silentLog } from '../runtime/log';
+import { backoffDelayMs, type BackoffOptions, sleep } from '../runtime/backoff';
 
 export interface PublishOptions extends BackoffOptions {
   /** Give up (throw) after this many calls per batch. @default keep trying until `signal` aborts */

@@ -1,5 +1,5 @@
-import { type Log, errorFields, silentLog } from '../bus/log';
-import { backoffDelayMs, sleep, type BackoffOptions } from '../bus/timing';
+import { errorFields, type Log, silentLog } from '../runtime/log';
+import { backoffDelayMs, type BackoffOptions, sleep } from '../runtime/backoff';
 import type { Queue, QueueMessage } from './queue';
 
 /**

@@ -1,6 +1,7 @@
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { type Log, type Metrics, errorFields, noMetrics } from '../bus/log';
+import { errorFields, type Log } from '../runtime/log';
+import { type Metrics, noMetrics } from '../runtime/metrics';
 
 /** What an EventBridge rule puts in its SQS target's message body: the whole event. */
 export const busEventEnvelopeSchema = z.object({

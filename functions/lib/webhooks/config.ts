@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../config';
+import { parseEnv } from '../runtime/env';
 import type { WebhookTargetPolicy } from './ssrf-guard';
 
 /** The contract's limit: a 2xx within 15 s is success. */
@@ -33,16 +33,12 @@ export interface WebhookSettings {
  * WEBHOOK_ALLOW_PRIVATE_TARGETS so a receiver on 127.0.0.1 works.
  */
 export function readWebhookSettings(env: NodeJS.ProcessEnv = process.env): WebhookSettings {
-  const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('WEBHOOK_') && value !== undefined && value !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
-  }
+  const vars = parseEnv(envSchema, env);
   return {
     policy: {
-      allowHttp: parsed.data.WEBHOOK_ALLOW_HTTP ?? false,
-      allowPrivateTargets: parsed.data.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? false,
+      allowHttp: vars.WEBHOOK_ALLOW_HTTP ?? false,
+      allowPrivateTargets: vars.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? false,
     },
-    timeoutMs: parsed.data.WEBHOOK_TIMEOUT_MS ?? DEFAULT_DELIVERY_TIMEOUT_MS,
+    timeoutMs: vars.WEBHOOK_TIMEOUT_MS ?? DEFAULT_DELIVERY_TIMEOUT_MS,
   };
 }

@@ -2,14 +2,14 @@ import { performance } from 'node:perf_hooks';
 import { toDomainEvent } from '../events/event';
 import { findEvent } from '../events/repository';
 import type { Table } from '../table/client';
-import type { Clock } from './clock';
+import type { Clock } from '../runtime/clock';
+import type { Log } from '../runtime/log';
 import type { WebhookSettings } from './config';
 import { AttemptStatus, DeliveryStateStatus, deliveryMessageSchema, type DeadLetter, type DeliveryMessage, type DeliveryStateItem } from './delivery';
 import { cancelSeries, findDeliveryState, recordAttempt } from './delivery-repository';
 import { EndpointStatus, openEndpointSecret } from './endpoint';
 import { findWebhookEndpoint } from './endpoint-repository';
 import type { WebhookReply, WebhookSender } from './http-sender';
-import type { WebhookLog } from './log';
 import { MAX_RETRY_AFTER_MS, nextRetryDelayMs, type Random } from './retry-schedule';
 import { parseRetryAfterMs, RETRY_AFTER_STATUSES } from './retry-after';
 import { enqueueAttempt, nextMessageOf, type QueueSender } from './series';
@@ -28,7 +28,7 @@ export interface DeliveryWorkerDependencies {
   settings: WebhookSettings;
   resolve: Resolver;
   send: WebhookSender;
-  log: WebhookLog;
+  log: Log;
   /** Opens endpoints' sealed signing secrets (KMS Decrypt in AWS, behind a short cache). */
   secrets: SecretOpener;
 }

@@ -1,9 +1,9 @@
 import { domainEventDetailSchema } from '../bus/bus-events';
 import type { Table } from '../table/client';
-import type { Clock } from './clock';
+import type { Clock } from '../runtime/clock';
+import type { Log } from '../runtime/log';
 import { EndpointStatus, subscribesTo } from './endpoint';
 import { allWebhookEndpoints } from './endpoint-repository';
-import type { WebhookLog } from './log';
 import { startFirstDelivery, type QueueSender } from './series';
 
 export interface FanOutDependencies {
@@ -11,7 +11,7 @@ export interface FanOutDependencies {
   /** The webhook queue: one message per (event, endpoint). */
   queue: QueueSender;
   clock: Clock;
-  log: WebhookLog;
+  log: Log;
 }
 
 /**

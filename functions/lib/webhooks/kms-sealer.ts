@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../config';
+import { ConfigError, parseEnv } from '../runtime/env';
 import { envelopeSealer, localSecretSealer, SecretRefusedError, type DataKeyService, type SecretSealer } from './secret-sealer';
 
 /**
@@ -63,10 +63,7 @@ const envSchema = z.object({
  * a sealer that refuses every call: functions that never see secrets need no key.
  */
 export function secretSealerFromEnv(env: NodeJS.ProcessEnv = process.env, kmsConfig: KMSClientConfig = {}): SecretSealer {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
-  const { WEBHOOK_SECRETS_KMS_KEY_ARN: keyArn, WEBHOOK_SECRETS_KEY_FILE: keyFile, AWS_REGION: region } = parsed.data;
+  const { WEBHOOK_SECRETS_KMS_KEY_ARN: keyArn, WEBHOOK_SECRETS_KEY_FILE: keyFile, AWS_REGION: region } = parseEnv(envSchema, env);
   if (keyArn && keyFile) throw new ConfigError('Invalid configuration: set WEBHOOK_SECRETS_KMS_KEY_ARN or WEBHOOK_SECRETS_KEY_FILE, not both');
   if (keyArn) return kmsSecretSealer(new KMSClient({ ...(region ? { region } : {}), ...kmsConfig }), keyArn);
   if (keyFile) return localSecretSealer(localMasterKeyFile(keyFile));

@@ -1,8 +1,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { ConfigError } from '../config';
 import { SqsQueue } from '../queue/sqs-queue';
-import type { WebhookLog } from './log';
+import { parseEnv, queueUrlVariable } from '../runtime/env';
+import type { Log } from '../runtime/log';
 import type { QueueSender } from './series';
 
 /** Where webhook deliveries are queued, and where the ones that failed for good are parked. */
@@ -15,8 +15,8 @@ export interface WebhookQueues {
 export const LOCAL_WEBHOOK_QUEUE = 'webhook-deliveries';
 
 const envSchema = z.object({
-  WEBHOOK_QUEUE_URL: z.url('WEBHOOK_QUEUE_URL must be the URL of the webhook delivery queue'),
-  WEBHOOK_DLQ_URL: z.url('WEBHOOK_DLQ_URL must be the URL of the webhook dead-letter queue').optional(),
+  WEBHOOK_QUEUE_URL: queueUrlVariable('WEBHOOK_QUEUE_URL', 'the webhook delivery queue'),
+  WEBHOOK_DLQ_URL: queueUrlVariable('WEBHOOK_DLQ_URL', 'the webhook dead-letter queue').optional(),
 });
 
 let configured: WebhookQueues | undefined;
@@ -31,7 +31,7 @@ export function useWebhookQueues(queues: WebhookQueues | undefined): void {
   configured = queues;
 }
 
-export function webhookQueues(log: WebhookLog, env: NodeJS.ProcessEnv = process.env): WebhookQueues {
+export function webhookQueues(log: Log, env: NodeJS.ProcessEnv = process.env): WebhookQueues {
   if (configured) return configured;
   fromEnv ??= webhookQueuesFromEnv(log, env);
   return fromEnv;
@@ -42,13 +42,12 @@ export function webhookQueues(log: WebhookLog, env: NodeJS.ProcessEnv = process.
  * for good is only logged as an error: its `failed` state in the table is what matters,
  * and the queue's own redrive still parks messages the worker could not handle.
  */
-export function webhookQueuesFromEnv(log: WebhookLog, env: NodeJS.ProcessEnv = process.env): WebhookQueues {
-  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')));
-  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+export function webhookQueuesFromEnv(log: Log, env: NodeJS.ProcessEnv = process.env): WebhookQueues {
+  const vars = parseEnv(envSchema, env);
   const client = new SQSClient({});
-  const deliveries = new SqsQueue(client, parsed.data.WEBHOOK_QUEUE_URL);
-  const deadLetters: QueueSender = parsed.data.WEBHOOK_DLQ_URL
-    ? new SqsQueue(client, parsed.data.WEBHOOK_DLQ_URL)
+  const deliveries = new SqsQueue(client, vars.WEBHOOK_QUEUE_URL);
+  const deadLetters: QueueSender = vars.WEBHOOK_DLQ_URL
+    ? new SqsQueue(client, vars.WEBHOOK_DLQ_URL)
     : { send: async (body) => log.error('webhook delivery failed for good (no WEBHOOK_DLQ_URL to park it in)', { dead_letter: JSON.parse(body) as unknown }) };
   return { deliveries, deadLetters };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Log, errorFields, silentLog } from '../../../functions/lib/bus/log';
+import { errorFields, type Log, silentLog } from '../../../functions/lib/runtime/log';
 import { startQueueConsumer, type QueueConsumer } from '../../../functions/lib/queue/queue-consumer';
 import { scaleSeconds, type AsyncInvokeDelivery } from '../../delivery';
 import { localQueueName, type LocalQueue, type LocalQueues } from './local-queue';

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../../../functions/lib/table/client';
-import { sleep } from '../../../functions/lib/bus/timing';
+import { sleep } from '../../../functions/lib/runtime/backoff';
 import type { Queue, QueueMessage, ReceiveOptions, SendOptions } from '../../../functions/lib/queue/queue';
 import { queryAll } from '../../../functions/lib/table/query-all';
 

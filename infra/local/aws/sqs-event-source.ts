@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { type Log, errorFields, silentLog } from '../../../functions/lib/bus/log';
-import { backoffDelayMs, sleep } from '../../../functions/lib/bus/timing';
+import { errorFields, type Log, silentLog } from '../../../functions/lib/runtime/log';
+import { backoffDelayMs, sleep } from '../../../functions/lib/runtime/backoff';
 import type { QueueMessage } from '../../../functions/lib/queue/queue';
 import { scaleSeconds, type ConsumerDelivery } from '../../delivery';
 import type { LocalQueue } from './local-queue';

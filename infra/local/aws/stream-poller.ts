@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { type Log, errorFields, silentLog } from '../../../functions/lib/bus/log';
-import { backoffDelayMs, sleep } from '../../../functions/lib/bus/timing';
+import { errorFields, type Log, silentLog } from '../../../functions/lib/runtime/log';
+import { backoffDelayMs, sleep } from '../../../functions/lib/runtime/backoff';
 import type { Queue } from '../../../functions/lib/queue/queue';
 import type { Table } from '../../../functions/lib/table/client';
 import { scaleSeconds } from '../../delivery';

@@ -8,7 +8,7 @@ import { deliverWebhookMessage, type DeliveryOutcome, type DeliveryWorkerDepende
 import { endpointSecretContext, newWebhookEndpointItem, type WebhookEndpointItem } from '../../../functions/lib/webhooks/endpoint';
 import { insertWebhookEndpoint } from '../../../functions/lib/webhooks/endpoint-repository';
 import { postWebhook } from '../../../functions/lib/webhooks/http-sender';
-import type { WebhookLog } from '../../../functions/lib/webhooks/log';
+import type { Log } from '../../../functions/lib/runtime/log';
 import { localSecretSealer } from '../../../functions/lib/webhooks/secret-sealer';
 import { newWebhookSecret } from '../../../functions/lib/webhooks/signing';
 import type { Resolver } from '../../../functions/lib/webhooks/ssrf-guard';
@@ -33,14 +33,14 @@ export function stubResolver(records: Record<string, string[]>): Resolver {
   };
 }
 
-export interface CapturingLog extends WebhookLog {
+export interface CapturingLog extends Log {
   lines: string[];
 }
 
 export function capturingLog(): CapturingLog {
   const lines: string[] = [];
   const write = (level: string) => (message: string, details?: Record<string, unknown>) => void lines.push(`${level} ${message} ${JSON.stringify(details ?? {})}`);
-  return { lines, info: write('info'), warn: write('warn'), error: write('error') };
+  return { lines, debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 
 export const newMerchantId = () => newId(IdPrefix.merchant);

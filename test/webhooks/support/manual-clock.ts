@@ -1,4 +1,4 @@
-import type { Clock } from '../../../functions/lib/webhooks/clock';
+import type { Clock } from '../../../functions/lib/runtime/clock';
 
 /** A clock the test moves by hand; `onSet` lets a test keep a faked Date in step with it. */
 export class ManualClock implements Clock {
