@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { backoffDelayMs, sleep } from '../runtime/backoff';
 import type { Table } from './client';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -76,8 +77,7 @@ export async function transactWrite(table: Table, items: TransactItem[], options
       if (attempt >= maxAttempts) throw new TransactionConflictError(attempt, { cause: error });
       transactStats.conflictRetries++;
       options.onConflict?.(attempt);
-      const ceilingMs = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceilingMs));
+      await sleep(backoffDelayMs(attempt, { baseMs: baseDelayMs, maxMs: maxDelayMs }));
     }
   }
 }
