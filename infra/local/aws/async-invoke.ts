@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Clock, systemClock } from '../../../functions/lib/runtime/clock';
 import { errorFields, type Log, silentLog } from '../../../functions/lib/runtime/log';
 import { startQueueConsumer, type QueueConsumer } from '../../../functions/lib/queue/queue-consumer';
 import { scaleSeconds, type AsyncInvokeDelivery } from '../../delivery';
@@ -48,8 +49,8 @@ interface QueuedInvoke<Event> {
 }
 
 /** The message an accepted asynchronous invoke is, in the function's queue (the bus writes it for a function target). */
-export function queuedInvokeBody<Event>(event: Event): string {
-  const queued: QueuedInvoke<Event> = { requestId: randomUUID(), acceptedAt: Date.now(), event };
+export function queuedInvokeBody<Event>(event: Event, clock: Clock = systemClock): string {
+  const queued: QueuedInvoke<Event> = { requestId: randomUUID(), acceptedAt: clock.now().getTime(), event };
   return JSON.stringify(queued);
 }
 
@@ -63,13 +64,15 @@ export function asyncInvokeSettings(delivery: AsyncInvokeDelivery): AsyncInvokeS
  * after two more (up to `retryAttempts`); an event older than `maxEventAgeSec` is not run.
  * Then the event goes to the on-failure destination (an invocation record with the request
  * payload), or, without one, it is DISCARDED, which is why every consumer that must not lose
- * an event sits behind an SQS queue instead.
+ * an event sits behind an SQS queue instead. Retry intervals and event ages run on the
+ * time source of the function's queue.
  */
 export function startAsyncInvoker<Event>(options: AsyncInvokerOptions<Event>): AsyncInvoker<Event> {
   const log = options.log ?? silentLog;
   const scale = options.timeScale ?? 1;
   const settings: AsyncInvokeSettings = options.settings ?? LAMBDA_ASYNC_DEFAULTS;
   const queue = options.queues.queue(options.queueName ?? `async-invoke.${options.functionName}`);
+  const time = queue.time;
   const functionArn = `arn:aws:lambda:local:000000000000:function:${options.functionName}`;
   const maxEventAgeMs = scaleSeconds(settings.maxEventAgeSec, scale) * 1000;
 
@@ -82,7 +85,7 @@ export function startAsyncInvoker<Event>(options: AsyncInvokerOptions<Event>): A
     // The shape of Lambda's invocation record for destinations.
     const record = {
       version: '1.0',
-      timestamp: new Date().toISOString(),
+      timestamp: time.now().toISOString(),
       requestContext: { requestId: queued.requestId, functionArn: `${functionArn}:$LATEST`, condition, approximateInvokeCount: attempts },
       requestPayload: queued.event,
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
@@ -102,7 +105,7 @@ export function startAsyncInvoker<Event>(options: AsyncInvokerOptions<Event>): A
     log,
     handle: async (message) => {
       const queued = JSON.parse(message.body) as QueuedInvoke<Event>;
-      if (Date.now() - queued.acceptedAt > maxEventAgeMs) return giveUp(queued, 'EventAgeExceeded', message.receiveCount - 1);
+      if (time.now().getTime() - queued.acceptedAt > maxEventAgeMs) return giveUp(queued, 'EventAgeExceeded', message.receiveCount - 1);
       try {
         await options.handler(queued.event);
       } catch (error) {
@@ -116,7 +119,7 @@ export function startAsyncInvoker<Event>(options: AsyncInvokerOptions<Event>): A
   return {
     queue,
     async invoke(event) {
-      await queue.send(queuedInvokeBody(event));
+      await queue.send(queuedInvokeBody(event, time));
     },
     stop: (graceMs = 0) => consumer.stop(graceMs),
   };

@@ -88,7 +88,7 @@ export class LocalBusClient implements EventBus {
     entries.forEach((entry, index) => {
       const problem = entryProblem(entry);
       if (problem) failed.push({ index, errorCode: 'MalformedDetail', errorMessage: problem });
-      else bodies.push(JSON.stringify(toBusEvent(entry)));
+      else bodies.push(JSON.stringify(toBusEvent(entry, this.ingress.time.now())));
     });
     await this.ingress.sendBatch(bodies);
     return { failed };
@@ -118,6 +118,8 @@ export interface LocalBusOptions {
  * - a function target is an asynchronous invoke (see async-invoke.ts): Lambda's retries,
  *   then its on-failure destination, or the event is discarded.
  * A retried hand-off may deliver again to targets that already have the event: at least once.
+ * The bus keeps the time of its ingress queue (`queues.time`): event times and ages, and the
+ * retry intervals, which are visibility changes of that queue.
  */
 export class LocalBus implements EventBus {
   readonly client: LocalBusClient;
@@ -200,6 +202,7 @@ export class LocalBus implements EventBus {
         failures = 0;
       } catch (error) {
         if (signal.aborted) return;
+        // DynamoDB Local unreachable: backs off in real time (no AWS promise is involved).
         this.log.warn('bus ingress receive failed; backing off', errorFields(error));
         await sleep(backoffDelayMs(failures++, { baseMs: 200, maxMs: 5000 }), signal);
         continue;
@@ -226,7 +229,7 @@ export class LocalBus implements EventBus {
       for (const rule of this.rules.values()) {
         if (!matchesPattern(rule.pattern, event as unknown as Record<string, unknown>)) continue;
         const target = deliveries.get(rule.name) ?? { rule, queue: this.ruleQueue(rule.name), items: [] };
-        target.items.push({ message, body: 'queue' in rule.target ? message.body : queuedInvokeBody(event) });
+        target.items.push({ message, body: 'queue' in rule.target ? message.body : queuedInvokeBody(event, this.ingress.time) });
         deliveries.set(rule.name, target);
       }
     }
@@ -270,7 +273,7 @@ export class LocalBus implements EventBus {
     const acceptedMs = Number(message.id.slice(0, 15));
     const spent = failures.every(({ rule }) => {
       const retry = retryPolicyOf(rule);
-      return message.receiveCount > retry.retryAttempts || Date.now() - acceptedMs > scaleSeconds(retry.maxEventAgeSec, this.scale) * 1000;
+      return message.receiveCount > retry.retryAttempts || this.ingress.time.now().getTime() - acceptedMs > scaleSeconds(retry.maxEventAgeSec, this.scale) * 1000;
     });
     if (!spent) return false;
     for (const { rule, error } of failures) {

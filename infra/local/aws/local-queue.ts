@@ -4,6 +4,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../../../functions/lib/table/client';
 import { sleep } from '../../../functions/lib/runtime/backoff';
+import { systemTime, type TimeSource } from '../../../functions/lib/runtime/clock';
 import type { Queue, QueueMessage, ReceiveOptions, SendOptions } from '../../../functions/lib/queue/queue';
 import { queryAll } from '../../../functions/lib/table/query-all';
 
@@ -17,6 +18,11 @@ import { queryAll } from '../../../functions/lib/table/query-all';
  * Items: pk `QUEUE#<name>`, sk = message id (time-sortable), `visible_sk` =
  * `<visible-at ms, 15 digits>#<id>` (the `visible` index: receive = query what is visible
  * now, then claim each with a conditional write, so two consumers never both get it).
+ *
+ * Time: what the queue promises (visibility, delays, the long poll's wait, the time in a
+ * message id) follows its time source; how often it looks again (the poll interval) is
+ * real time, a matter of load on DynamoDB Local, so a test that advances a manual time
+ * source sees the outcome at the next poll.
  */
 export const LOCAL_QUEUE_VISIBLE_INDEX = 'visible';
 
@@ -38,6 +44,8 @@ export interface LocalQueueOptions {
    * @default 100
    */
   pollIntervalMs?: number;
+  /** Where the queue learns the time. @default the system clock */
+  time?: TimeSource;
 }
 
 export interface LocalQueueItem {
@@ -79,9 +87,11 @@ const MAX_VISIBILITY_TIMEOUT_SEC = 12 * 60 * 60;
 const queuePk = (name: string) => `QUEUE#${name}`;
 const padMs = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
 const visibleSk = (visibleAtMs: number, id: string) => `${padMs(visibleAtMs)}#${id}`;
-const newMessageId = () => `${padMs(Date.now())}-${randomBytes(8).toString('hex')}`;
+const newMessageId = (nowMs: number) => `${padMs(nowMs)}-${randomBytes(8).toString('hex')}`;
 
 export class LocalQueue implements Queue {
+  /** The time this queue keeps; the event sources and the bus built on it keep the same. */
+  readonly time: TimeSource;
   private readonly pk: string;
   private readonly defaultVisibilityMs: number;
   private readonly pollIntervalMs: number;
@@ -97,6 +107,7 @@ export class LocalQueue implements Queue {
     this.defaultVisibilityMs = (options.defaultVisibilityTimeoutSec ?? 30) * 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.wakeKey = `${table.name}/${name}`;
+    this.time = options.time ?? systemTime;
   }
 
   get deadLetterQueueName(): string {
@@ -116,6 +127,7 @@ export class LocalQueue implements Queue {
       for (let attempt = 0; requests.length > 0; attempt++) {
         const result = await this.table.doc.send(new BatchWriteCommand({ RequestItems: { [this.table.name]: requests } }));
         requests = (result.UnprocessedItems?.[this.table.name] ?? []) as typeof requests;
+        // DynamoDB Local throttled: pacing in real time, not something SQS promises.
         if (requests.length > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
       }
     }
@@ -128,7 +140,7 @@ export class LocalQueue implements Queue {
       throw new RangeError(`queue ${this.name}: a visibility timeout is at most ${MAX_VISIBILITY_TIMEOUT_SEC} s (SQS), got ${options.visibilityTimeoutSec}`);
     }
     const visibilityMs = options.visibilityTimeoutSec !== undefined ? options.visibilityTimeoutSec * 1000 : this.defaultVisibilityMs;
-    const deadline = Date.now() + options.waitTimeSec * 1000;
+    const deadline = this.nowMs() + options.waitTimeSec * 1000;
     for (;;) {
       if (options.signal?.aborted) return [];
       const sendsBefore = sendCounts.get(this.wakeKey) ?? 0;
@@ -137,7 +149,7 @@ export class LocalQueue implements Queue {
         this.emptyPolls = 0;
         return messages;
       }
-      const remainingMs = deadline - Date.now();
+      const remainingMs = deadline - this.nowMs();
       if (remainingMs <= 0) return [];
       if ((sendCounts.get(this.wakeKey) ?? 0) !== sendsBefore) continue;
       this.emptyPolls = Math.min(this.emptyPolls + 1, 30);
@@ -175,7 +187,7 @@ export class LocalQueue implements Queue {
           Key: { pk: this.pk, sk: id },
           UpdateExpression: 'SET visible_sk = :visibleSk',
           ConditionExpression: 'receipt_token = :token',
-          ExpressionAttributeValues: { ':token': token, ':visibleSk': visibleSk(Date.now() + visibilityTimeoutSec * 1000, id) },
+          ExpressionAttributeValues: { ':token': token, ':visibleSk': visibleSk(this.nowMs() + visibilityTimeoutSec * 1000, id) },
         }),
       );
     } catch (error) {
@@ -194,20 +206,25 @@ export class LocalQueue implements Queue {
     });
   }
 
+  private nowMs(): number {
+    return this.time.now().getTime();
+  }
+
   private newItem(body: string, delaySec: number): LocalQueueItem {
-    const id = newMessageId();
+    const sentAtMs = this.nowMs();
+    const id = newMessageId(sentAtMs);
     return {
       pk: this.pk,
       sk: id,
-      visible_sk: visibleSk(Date.now() + delaySec * 1000, id),
+      visible_sk: visibleSk(sentAtMs + delaySec * 1000, id),
       body,
       receive_count: 0,
-      sent_at: new Date().toISOString(),
+      sent_at: new Date(sentAtMs).toISOString(),
     };
   }
 
   private async receiveVisible(maxMessages: number, visibilityMs: number): Promise<QueueMessage[]> {
-    const now = Date.now();
+    const now = this.nowMs();
     const { Items = [] } = await this.table.doc.send(
       new QueryCommand({
         TableName: this.table.name,
@@ -226,13 +243,15 @@ export class LocalQueue implements Queue {
       if (candidates.length < maxMessages) candidates.push(candidate);
     }
     // Claimed side by side; a candidate another consumer won is simply not ours.
-    const claimed = await Promise.all(candidates.map((candidate) => this.claim(candidate, now + visibilityMs)));
+    const claimed = await Promise.all(candidates.map((candidate) => this.claim(candidate, visibilityMs)));
     return claimed.filter((message): message is QueueMessage => message !== undefined);
   }
 
   /** The conditional write that makes a receive exclusive: only the consumer that saw this visibility wins. */
-  private async claim(candidate: LocalQueueItem, hiddenUntilMs: number): Promise<QueueMessage | undefined> {
+  private async claim(candidate: LocalQueueItem, visibilityMs: number): Promise<QueueMessage | undefined> {
     const token = randomBytes(12).toString('hex');
+    // The timeout runs from the hand-out, not from the query before it (slow under load).
+    const hiddenUntilMs = this.nowMs() + visibilityMs;
     try {
       const { Attributes } = await this.table.doc.send(
         new UpdateCommand({
@@ -262,7 +281,7 @@ export class LocalQueue implements Queue {
       ...this.newItem(candidate.body, 0),
       pk: queuePk(this.deadLetterQueueName),
       dead_lettered_from: this.name,
-      dead_lettered_at: new Date().toISOString(),
+      dead_lettered_at: this.time.now().toISOString(),
     };
     try {
       await this.table.doc.send(
@@ -319,6 +338,11 @@ export class LocalQueues {
     readonly table: Table,
     private readonly defaults: LocalQueueOptions = {},
   ) {}
+
+  /** The time every queue here keeps (unless one is given its own). */
+  get time(): TimeSource {
+    return this.defaults.time ?? systemTime;
+  }
 
   /** Options given here replace the ones of an earlier call (the messages live in the table either way). */
   queue(name: string, options?: LocalQueueOptions): LocalQueue {

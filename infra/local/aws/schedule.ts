@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
+import { systemTime, type TimeSource } from '../../../functions/lib/runtime/clock';
 
 export interface ScheduleOptions {
   intervalMs: number;
@@ -7,6 +8,8 @@ export interface ScheduleOptions {
   fire(event: ScheduledEvent): Promise<void>;
   /** @default 'local-schedule' */
   ruleName?: string;
+  /** Where the schedule learns the time and waits for the next run. @default the system clock */
+  time?: TimeSource;
 }
 
 export interface Schedule {
@@ -20,6 +23,7 @@ export interface Schedule {
  */
 export function startSchedule(options: ScheduleOptions): Schedule {
   const ruleName = options.ruleName ?? 'local-schedule';
+  const time = options.time ?? systemTime;
   const pending = new Set<Promise<void>>();
   const fire = () => {
     const event: ScheduledEvent = {
@@ -28,7 +32,7 @@ export function startSchedule(options: ScheduleOptions): Schedule {
       'detail-type': 'Scheduled Event',
       source: 'aws.events',
       account: '000000000000',
-      time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      time: time.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       region: 'local',
       resources: [`arn:aws:events:local:000000000000:rule/${ruleName}`],
       detail: {},
@@ -36,12 +40,22 @@ export function startSchedule(options: ScheduleOptions): Schedule {
     const handedOff = options.fire(event).catch(() => undefined).finally(() => pending.delete(handedOff));
     pending.add(handedOff);
   };
+  const stopping = new AbortController();
   fire();
-  const timer = setInterval(fire, options.intervalMs);
-  timer.unref();
+  // Each run is due one interval after the one before, not after the hand-off finished.
+  const runs = (async () => {
+    let dueMs = time.now().getTime() + options.intervalMs;
+    while (!stopping.signal.aborted) {
+      await time.sleep(dueMs - time.now().getTime(), stopping.signal);
+      if (stopping.signal.aborted) return;
+      fire();
+      dueMs += options.intervalMs;
+    }
+  })();
   return {
     async stop() {
-      clearInterval(timer);
+      stopping.abort();
+      await runs;
       await Promise.all(pending);
     },
   };

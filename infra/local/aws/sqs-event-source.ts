@@ -25,6 +25,8 @@ export interface SqsEventSource {
   /** Invocations so far, and how many of them failed as a whole (error or timeout). */
   readonly invocations: number;
   readonly failedInvocations: number;
+  /** Invocations not finished yet (their deletes included). */
+  readonly inFlight: number;
   stop(): Promise<void>;
 }
 
@@ -43,9 +45,11 @@ export class FunctionTimeoutError extends Error {
  * visible early: it comes back when its visibility timeout ends, and the queue's redrive
  * policy moves it to its DLQ after `maxReceiveCount` receives. A handler that throws, runs
  * past the function timeout, or names an item that is not in the batch fails the whole batch.
+ * The function timeout runs on the queue's time source, as its visibility timeout does.
  */
 export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSource {
   const log = options.log ?? silentLog;
+  const time = options.queue.time;
   const scale = options.timeScale ?? 1;
   const { delivery } = options;
   const visibilityTimeoutSec = scaleSeconds(delivery.visibilityTimeoutSec, scale);
@@ -57,7 +61,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   let failedInvocations = 0;
 
   const toRecord = (message: QueueMessage): SQSRecord => {
-    const sent = String(Number(message.id.slice(0, 15)) || Date.now());
+    const sent = String(Number(message.id.slice(0, 15)) || time.now().getTime());
     return {
       messageId: message.id,
       receiptHandle: message.receiptHandle,
@@ -90,10 +94,10 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
 
   const invoke = async (messages: QueueMessage[]): Promise<void> => {
     invocations++;
-    let timer: NodeJS.Timeout | undefined;
+    const timerDone = new AbortController();
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new FunctionTimeoutError(functionTimeoutMs / 1000)), functionTimeoutMs);
+      const timeout = time.sleep(functionTimeoutMs, timerDone.signal).then(() => {
+        if (!timerDone.signal.aborted) throw new FunctionTimeoutError(functionTimeoutMs / 1000);
       });
       // A timed-out handler keeps running here (Lambda would freeze it); what it reports is ignored.
       const response = await Promise.race([options.handler({ Records: messages.map(toRecord) }), timeout]);
@@ -106,7 +110,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
       failedInvocations++;
       log.warn('invocation failed; the batch comes back after its visibility timeout', { queue: options.queue.name, ...errorFields(error) });
     } finally {
-      clearTimeout(timer);
+      timerDone.abort();
     }
   };
 
@@ -127,6 +131,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
         failures = 0;
       } catch (error) {
         if (stopping.signal.aborted) return;
+        // DynamoDB Local unreachable: backs off in real time (no AWS promise is involved).
         log.warn('event source could not receive; backing off', { queue: options.queue.name, ...errorFields(error) });
         await sleep(backoffDelayMs(failures++, { baseMs: 200, maxMs: 5000 }), stopping.signal);
         continue;
@@ -143,6 +148,9 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
     },
     get failedInvocations() {
       return failedInvocations;
+    },
+    get inFlight() {
+      return running.size;
     },
     /** Stops receiving and waits for the invocations that are running. */
     async stop() {

@@ -15,6 +15,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { errorFields, type Log, silentLog } from '../../../functions/lib/runtime/log';
 import { backoffDelayMs, sleep } from '../../../functions/lib/runtime/backoff';
+import { systemTime, type TimeSource } from '../../../functions/lib/runtime/clock';
 import type { Queue } from '../../../functions/lib/queue/queue';
 import type { Table } from '../../../functions/lib/table/client';
 import { scaleSeconds } from '../../delivery';
@@ -45,6 +46,11 @@ export interface StreamPollerOptions {
   errorHandling?: { retryAttempts: number; maxRecordAgeSec: number; bisectBatchOnError: boolean; onFailure: Queue };
   /** Durations (the maximum record age) × this; counts stay exact. @default 1 */
   timeScale?: number;
+  /**
+   * Where the poller learns the time: records' ages, the times in its reports. Its pauses
+   * (idle polls, retry backoff) stay real time: AWS promises no pace for them. @default the system clock
+   */
+  time?: TimeSource;
   log?: Log;
 }
 
@@ -68,6 +74,7 @@ const SHARD_END = 'SHARD_END';
  */
 export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   const log = options.log ?? silentLog;
+  const time = options.time ?? systemTime;
   const batchSize = options.batchSize ?? 100;
   const idlePollMs = options.idlePollMs ?? 100;
   const retry = { baseMs: options.retryBaseMs ?? 200, maxMs: 5000 };
@@ -94,7 +101,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     options.checkpoints.doc.send(
       new PutCommand({
         TableName: options.checkpoints.name,
-        Item: { ...checkpointKey(shardId), sequence_number: sequenceNumber, updated_at: new Date().toISOString() },
+        Item: { ...checkpointKey(shardId), sequence_number: sequenceNumber, updated_at: time.now().toISOString() },
       }),
     );
 
@@ -205,7 +212,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     const handling = options.errorHandling;
     if (!handling) return undefined;
     const created = failed[0]?.dynamodb?.ApproximateCreationDateTime;
-    const ageMs = created ? Date.now() - new Date(created).getTime() : 0;
+    const ageMs = created ? time.now().getTime() - new Date(created).getTime() : 0;
     if (ageMs > scaleSeconds(handling.maxRecordAgeSec, options.timeScale ?? 1) * 1000) return 'RecordAgeExceeded';
     // The first attempt is not a retry.
     if (attempts > handling.retryAttempts) return 'RetryAttemptsExhausted';
@@ -216,13 +223,13 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   async function reportFailedBatch(shardId: string, failed: StreamRecord[], condition: string, attempts: number): Promise<void> {
     const arrival = (record: StreamRecord | undefined) => {
       const created = record?.dynamodb?.ApproximateCreationDateTime;
-      return created ? new Date(created).toISOString() : new Date().toISOString();
+      return created ? new Date(created).toISOString() : time.now().toISOString();
     };
     const description = {
       requestContext: { requestId: randomUUID(), functionArn: 'arn:aws:lambda:local:000000000000:function:outbox', condition, approximateInvokeCount: attempts },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       version: '1.0',
-      timestamp: new Date().toISOString(),
+      timestamp: time.now().toISOString(),
       DDBStreamBatchInfo: {
         shardId,
         startSequenceNumber: failed[0]!.dynamodb!.SequenceNumber!,
