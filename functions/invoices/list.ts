@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { IdPrefix } from '../lib/ids';
-import { InvoiceStatus, toInvoice, type InvoiceItem } from '../lib/invoices/invoice';
-import { keys, ListKind } from '../lib/table/keys';
-import { listMerchantObjects } from '../lib/table/merchant-lists';
+import { InvoiceStatus, toInvoice } from '../lib/invoices/invoice';
+import { listInvoices } from '../lib/invoices/repository';
 import { AuthMode } from '../http/authenticate';
 import { DEFAULT_LIMIT, listResponse } from '../http/lists';
 import { route } from '../http/pipeline';
@@ -28,11 +26,8 @@ export const listInvoicesRoute = route({
   query: listInvoicesQuery,
   response: { status: 200, description: 'A page of invoices', schema: listOf(invoiceSchema) },
   async handler({ auth, query }, { table }) {
-    const page = await listMerchantObjects<InvoiceItem>(table, {
+    const page = await listInvoices(table, {
       merchantId: auth.merchantId,
-      kind: ListKind.invoices,
-      idPrefix: IdPrefix.invoice,
-      keyOf: keys.invoice,
       limit: query.limit ?? DEFAULT_LIMIT,
       cursor: query.cursor,
       where: { status: query.status, account_id: query.account_id, reference: query.reference },

@@ -1,13 +1,9 @@
 import { EventType, newEventItem } from '../events/event';
 import { putNew } from '../ledger/writes';
 import type { Table } from '../table/client';
-import { findObject } from '../table/find';
-import { keys } from '../table/keys';
 import { TransactionRefusedError, transactWrite } from '../table/transact';
 import { InvoiceStatus, toInvoice, type InvoiceItem } from './invoice';
-
-// Named conditions: only a pending invoice whose time is up can expire.
-const invoiceIsPendingAndDue = '#status = :pending AND expires_at < :now';
+import { findInvoice, markExpired } from './repository';
 
 export type ExpiryOutcome =
   | { kind: 'expired'; invoice: InvoiceItem }
@@ -16,36 +12,26 @@ export type ExpiryOutcome =
 
 /**
  * pending → expired, with its `invoice.expired` event, in one transaction: the status change
- * (conditional on `pending` and on expires_at having passed), the invoice leaving the open-
- * invoices work list (gsi2 attributes removed), and the event item (the outbox). A
+ * (conditional on `pending` and on expires_at having passed, see markExpired), which also
+ * takes the invoice off the open-invoices work list, and the event item (the outbox). A
  * settlement that loses the race to this still credits the invoice (expired → paid, see
- * creditInvoiceSettlement); one that wins makes this a no-op.
+ * creditInvoiceSettlement); one that wins makes this a no-op. The read is for the event's
+ * snapshot; the condition, not the read, decides.
  */
 export async function expireInvoice(table: Table, invoiceId: string, now: Date): Promise<ExpiryOutcome> {
-  const invoice = await findObject<InvoiceItem>(table, keys.invoice(invoiceId));
+  const invoice = await findInvoice(table, invoiceId);
   if (!invoice || invoice.status !== InvoiceStatus.pending || invoice.expires_at >= now.toISOString()) {
     return { kind: 'unchanged', invoice };
   }
-  const expired: InvoiceItem = { ...invoice, status: InvoiceStatus.expired };
-  delete expired.gsi2pk;
-  delete expired.gsi2sk;
+  const expiry = markExpired(table, invoice, now);
   try {
     await transactWrite(table, [
-      {
-        Update: {
-          TableName: table.name,
-          Key: keys.invoice(invoiceId),
-          UpdateExpression: 'SET #status = :expired REMOVE gsi2pk, gsi2sk',
-          ConditionExpression: invoiceIsPendingAndDue,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':expired': InvoiceStatus.expired, ':pending': InvoiceStatus.pending, ':now': now.toISOString() },
-        },
-      },
-      putNew(table, newEventItem({ type: EventType.invoiceExpired, merchantId: invoice.merchant_id, object: toInvoice(expired), createdAt: now })),
+      expiry.write,
+      putNew(table, newEventItem({ type: EventType.invoiceExpired, merchantId: invoice.merchant_id, object: toInvoice(expiry.invoice), createdAt: now })),
     ]);
   } catch (error) {
     if (error instanceof TransactionRefusedError && error.failedAt(0)) return { kind: 'unchanged', invoice: error.itemAt<InvoiceItem>(0) };
     throw error;
   }
-  return { kind: 'expired', invoice: expired };
+  return { kind: 'expired', invoice: expiry.invoice };
 }

@@ -1,16 +1,12 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../errors';
 import { EventType, newEventItem } from '../events/event';
 import { InvoiceStatus, toInvoice, type InvoiceItem } from '../invoices/invoice';
+import { findInvoice, markPaid, recordLateSettlement, type InvoiceChange } from '../invoices/repository';
 import type { Table } from '../table/client';
-import { keys } from '../table/keys';
 import { TransactionRefusedError, transactWrite } from '../table/transact';
 import { AlreadyAppliedError } from './errors';
 import { LedgerEntryType } from './ledger-entry';
 import { appendLedgerEntry, assertPositiveMsat, creditAccount, creditRefusal, putNew } from './writes';
-
-const invoiceIsPayable = '#status IN (:pending, :expired)';
-const paidInternallyAndNotYetSettled = '#status = :paid AND paid_internally = :true AND attribute_not_exists(late_settled_at)';
 
 export interface InvoiceSettlement {
   invoiceId: string;
@@ -31,90 +27,43 @@ export type SettlementOutcome =
  */
 export async function creditInvoiceSettlement(table: Table, settlement: InvoiceSettlement, now = new Date()): Promise<SettlementOutcome> {
   assertPositiveMsat(settlement.amountPaidMsat, 'amount paid');
-  // A lost race re-reads the invoice and decides again; the second look always settles it.
+  // The read is for the deposit's data (account, merchant, snapshot); the invoice's
+  // condition decides. A lost race decides again on the invoice as the refusal returned it,
+  // and that second look always settles it.
+  let invoice = await findInvoice(table, settlement.invoiceId);
   for (let look = 1; ; look++) {
-    const invoice = await readInvoice(table, settlement.invoiceId);
+    if (!invoice) throw new NotFoundError(`No such invoice: ${settlement.invoiceId}`);
     try {
       if (invoice.status === InvoiceStatus.pending || invoice.status === InvoiceStatus.expired) {
-        return { kind: 'deposit', invoice: await creditDeposit(table, invoice, settlement, now) };
+        const paid = markPaid(table, invoice, { amountPaidMsat: settlement.amountPaidMsat, paidAt: settlement.settledAt.toISOString() });
+        return { kind: 'deposit', invoice: await creditDeposit(table, paid, settlement, now) };
       }
       if (invoice.status === InvoiceStatus.paid && invoice.paid_internally && invoice.late_settled_at === undefined) {
-        return { kind: 'late_deposit', invoice: await creditLateDeposit(table, invoice, settlement, now) };
+        const settled = recordLateSettlement(table, invoice, { amountMsat: settlement.amountPaidMsat, settledAt: settlement.settledAt.toISOString() });
+        return { kind: 'late_deposit', invoice: await creditDeposit(table, settled, settlement, now) };
       }
       throw new AlreadyAppliedError(`invoice ${invoice.id} is already ${invoice.status}`, invoice);
     } catch (error) {
-      if (error instanceof TransactionRefusedError && error.failedAt(0) && look < 3) continue;
+      if (error instanceof TransactionRefusedError && error.failedAt(0) && look < 3) {
+        invoice = error.itemAt<InvoiceItem>(0);
+        continue;
+      }
       if (error instanceof TransactionRefusedError && error.failedAt(1)) throw creditRefusal(error.itemAt(1));
       throw error;
     }
   }
 }
 
-async function readInvoice(table: Table, invoiceId: string): Promise<InvoiceItem> {
-  const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.invoice(invoiceId), ConsistentRead: true }));
-  if (!Item) throw new NotFoundError(`No such invoice: ${invoiceId}`);
-  return Item as InvoiceItem;
-}
-
-async function creditDeposit(table: Table, invoice: InvoiceItem, settlement: InvoiceSettlement, now: Date): Promise<InvoiceItem> {
-  const paid: InvoiceItem = {
-    ...invoice,
-    status: InvoiceStatus.paid,
-    amount_paid_msat: settlement.amountPaidMsat,
-    paid_at: settlement.settledAt.toISOString(),
-  };
-  delete paid.gsi2pk;
-  delete paid.gsi2sk;
-  await transactWrite(table, [
-    {
-      Update: {
-        TableName: table.name,
-        Key: keys.invoice(invoice.id),
-        UpdateExpression: 'SET #status = :paid, amount_paid_msat = :amount, paid_at = :paidAt REMOVE gsi2pk, gsi2sk',
-        ConditionExpression: invoiceIsPayable,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':paid': InvoiceStatus.paid,
-          ':pending': InvoiceStatus.pending,
-          ':expired': InvoiceStatus.expired,
-          ':amount': settlement.amountPaidMsat,
-          ':paidAt': paid.paid_at,
-        },
-      },
-    },
-    creditAccount(table, { accountId: invoice.account_id, amountMsat: settlement.amountPaidMsat }),
-    appendLedgerEntry(table, {
-      accountId: invoice.account_id,
-      merchantId: invoice.merchant_id,
-      type: LedgerEntryType.deposit,
-      amountMsat: settlement.amountPaidMsat,
-      referenceId: invoice.id,
-      at: now,
-    }),
-    putNew(table, newEventItem({ type: EventType.invoicePaid, merchantId: invoice.merchant_id, object: toInvoice(paid), createdAt: now })),
-  ]);
-  return paid;
-}
-
 /**
- * The node settled an invoice we had already paid internally: the money is credited as a
- * separate deposit and reported, like any deposit, by an `invoice.paid` event whose
- * snapshot carries late_settlement_msat (amount_paid_msat stays the internal payment).
+ * The invoice's change (pending|expired → paid, or the late settlement of an invoice already
+ * paid internally) with its deposit: the credit, its ledger entry and an `invoice.paid`
+ * event. A late settlement is reported like any deposit; its snapshot carries
+ * late_settlement_msat (amount_paid_msat stays the internal payment).
  */
-async function creditLateDeposit(table: Table, invoice: InvoiceItem, settlement: InvoiceSettlement, now: Date): Promise<InvoiceItem> {
-  const settledAt = settlement.settledAt.toISOString();
-  const settled: InvoiceItem = { ...invoice, late_settlement_msat: settlement.amountPaidMsat, late_settled_at: settledAt };
+async function creditDeposit(table: Table, change: InvoiceChange, settlement: InvoiceSettlement, now: Date): Promise<InvoiceItem> {
+  const { invoice } = change;
   await transactWrite(table, [
-    {
-      Update: {
-        TableName: table.name,
-        Key: keys.invoice(invoice.id),
-        UpdateExpression: 'SET late_settlement_msat = :amount, late_settled_at = :settledAt',
-        ConditionExpression: paidInternallyAndNotYetSettled,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':paid': InvoiceStatus.paid, ':true': true, ':amount': settlement.amountPaidMsat, ':settledAt': settledAt },
-      },
-    },
+    change.write,
     creditAccount(table, { accountId: invoice.account_id, amountMsat: settlement.amountPaidMsat }),
     appendLedgerEntry(table, {
       accountId: invoice.account_id,
@@ -124,7 +73,7 @@ async function creditLateDeposit(table: Table, invoice: InvoiceItem, settlement:
       referenceId: invoice.id,
       at: now,
     }),
-    putNew(table, newEventItem({ type: EventType.invoicePaid, merchantId: invoice.merchant_id, object: toInvoice(settled), createdAt: now })),
+    putNew(table, newEventItem({ type: EventType.invoicePaid, merchantId: invoice.merchant_id, object: toInvoice(invoice), createdAt: now })),
   ]);
-  return settled;
+  return invoice;
 }

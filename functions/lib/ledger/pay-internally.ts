@@ -1,7 +1,7 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyPaidError, InsufficientFundsError, InvoiceExpiredError, NotFoundError, SameAccountError } from '../errors';
 import { EventType, newEventItem } from '../events/event';
 import { InvoiceStatus, toInvoice, type InvoiceItem } from '../invoices/invoice';
+import { findInvoice, markPaidInternally } from '../invoices/repository';
 import type { Table } from '../table/client';
 import { Entity, keys } from '../table/keys';
 import { TransactionRefusedError, transactWrite } from '../table/transact';
@@ -9,8 +9,6 @@ import { newWithdrawalItem, toWithdrawal, WithdrawalStatus, type WithdrawalItem 
 import { LedgerEntryType } from './ledger-entry';
 import { PaymentLockState, takePaymentLock } from './payment-lock';
 import { appendLedgerEntry, assertPositiveMsat, creditAccount, creditRefusal, debitAccount, putNew } from './writes';
-
-const invoiceIsPending = '#status = :pending';
 
 export interface InternalPayment {
   withdrawalId: string;
@@ -32,9 +30,10 @@ export interface InternalPayment {
  */
 export async function payInternally(table: Table, input: InternalPayment): Promise<{ withdrawal: WithdrawalItem; invoice: InvoiceItem }> {
   assertPositiveMsat(input.amountMsat, 'payment amount');
-  const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.invoice(input.invoiceId), ConsistentRead: true }));
-  if (!Item) throw new NotFoundError(`No such invoice: ${input.invoiceId}`, { param: 'bolt11' });
-  const invoice = Item as InvoiceItem;
+  // Read for the payee and the hash; the checks below answer the common cases precisely,
+  // and the invoice's condition (still pending) decides a race.
+  const invoice = await findInvoice(table, input.invoiceId);
+  if (!invoice) throw new NotFoundError(`No such invoice: ${input.invoiceId}`, { param: 'bolt11' });
   if (invoice.account_id === input.accountId) throw new SameAccountError('An account cannot pay its own invoice');
   if (invoice.status === InvoiceStatus.paid) throw new AlreadyPaidError();
   if (invoice.status === InvoiceStatus.expired) throw new InvoiceExpiredError();
@@ -61,24 +60,13 @@ export async function payInternally(table: Table, input: InternalPayment): Promi
   };
   delete withdrawal.gsi2pk;
   delete withdrawal.gsi2sk;
-  const paid: InvoiceItem = { ...invoice, status: InvoiceStatus.paid, amount_paid_msat: input.amountMsat, paid_at: completedAt, paid_internally: true };
-  delete paid.gsi2pk;
-  delete paid.gsi2sk;
+  const { invoice: paid, write: invoicePaid } = markPaidInternally(table, invoice, { amountPaidMsat: input.amountMsat, paidAt: completedAt });
 
   try {
     await transactWrite(table, [
       debitAccount(table, { accountId: input.accountId, merchantId: input.merchantId, amountMsat: input.amountMsat }),
       takePaymentLock(table, { paymentHash: invoice.payment_hash, withdrawalId: input.withdrawalId, state: PaymentLockState.succeeded, at: now }),
-      {
-        Update: {
-          TableName: table.name,
-          Key: keys.invoice(invoice.id),
-          UpdateExpression: 'SET #status = :paid, amount_paid_msat = :amount, paid_at = :paidAt, paid_internally = :true REMOVE gsi2pk, gsi2sk',
-          ConditionExpression: invoiceIsPending,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':paid': InvoiceStatus.paid, ':pending': InvoiceStatus.pending, ':amount': input.amountMsat, ':paidAt': completedAt, ':true': true },
-        },
-      },
+      invoicePaid,
       creditAccount(table, { accountId: invoice.account_id, amountMsat: input.amountMsat }),
       putNew(table, withdrawal),
       appendLedgerEntry(table, { accountId: input.accountId, merchantId: input.merchantId, type: LedgerEntryType.withdrawal, amountMsat: -input.amountMsat, referenceId: withdrawal.id, at: now }),
