@@ -12,6 +12,19 @@ export const SIMULATED_CHANNEL = {
   capacitySat: 10_000_000 + 5_000_000 + 2_810,
 } as const;
 
+/** The chain never moves: every height the simulator reports or locks to is relative to this. */
+export const SIMULATED_BLOCK_HEIGHT = 1_000;
+
+/** What each side of the channel enforces, with LND's defaults for a channel of this size. */
+export const SIMULATED_CONSTRAINTS = {
+  csvDelay: 144,
+  /** 1% of the capacity, as LND asks of its peers. */
+  chanReserveSat: 150_028,
+  dustLimitSat: 354,
+  maxAcceptedHtlcs: 483,
+  minHtlcMsat: 1,
+} as const;
+
 export const SIMULATED_WALLET = {
   confirmedSat: 50_000_000,
   unconfirmedSat: 0,

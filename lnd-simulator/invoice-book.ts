@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { InvoiceState } from '../functions/lib/lnd/types';
 import { encodeSignedInvoice } from './bolt11-codec';
+import { SIMULATED_BLOCK_HEIGHT } from './channels';
 import { nowSec, runAt } from './clock';
 import { Listeners } from './listeners';
 import type { NodeKey } from './node-key';
 import { RpcFailure } from './rpc-failure';
-import type { InvoiceRecord, SimulatorState } from './state/records';
+import type { InvoiceHtlcRecord, InvoiceHtlcState, InvoiceRecord, SimulatorState } from './state/records';
 
 export interface NewInvoice {
   /** 0 for an amountless invoice. */
@@ -14,8 +15,10 @@ export interface NewInvoice {
   memo: string;
   descriptionHash: string | null;
   expirySec: number;
-  /** Hex; random when null. */
+  /** Hex; random when null (and no hold hash is given). */
   preimage: string | null;
+  /** A hold invoice for this hash: no preimage until SettleInvoice brings it. */
+  holdHash?: string;
   private: boolean;
   cltvExpiry: number;
 }
@@ -44,6 +47,8 @@ const sha256Hex = (hex: string): string => createHash('sha256').update(Buffer.fr
 export class InvoiceBook {
   readonly added = new Listeners<InvoiceRecord>();
   readonly settled = new Listeners<InvoiceRecord>();
+  /** Every change of state after creation (accepted, settled, canceled): SubscribeSingleInvoice's events. */
+  readonly updated = new Listeners<InvoiceRecord>();
   private readonly byHash = new Map<string, InvoiceRecord>();
   private readonly expiryTimers = new Map<string, () => void>();
 
@@ -68,8 +73,8 @@ export class InvoiceBook {
   }
 
   add(input: NewInvoice): InvoiceRecord {
-    const preimage = input.preimage ?? randomBytes(32).toString('hex');
-    const paymentHash = sha256Hex(preimage);
+    const preimage = input.holdHash ? null : (input.preimage ?? randomBytes(32).toString('hex'));
+    const paymentHash = preimage === null ? (input.holdHash ?? '') : sha256Hex(preimage);
     if (this.byHash.has(paymentHash)) throw new RpcFailure('invoice with payment hash already exists');
     const paymentAddr = randomBytes(32).toString('hex');
     const creationDateSec = nowSec();
@@ -93,6 +98,8 @@ export class InvoiceBook {
     const invoice: InvoiceRecord = {
       paymentHash,
       preimage,
+      hold: preimage === null,
+      htlcs: [],
       paymentAddr,
       paymentRequest,
       memo: input.memo,
@@ -156,7 +163,7 @@ export class InvoiceBook {
       .sort((a, b) => a.settleIndex - b.settleIndex);
   }
 
-  /** Canceling twice is fine; a settled invoice cannot be canceled. */
+  /** Canceling twice is fine; a settled invoice cannot be canceled. Held HTLCs go back to the payer. */
   cancel(paymentHash: string): void {
     const invoice = this.byHash.get(paymentHash);
     if (!invoice) throw new RpcFailure('unable to locate invoice');
@@ -165,12 +172,28 @@ export class InvoiceBook {
     this.markCanceled(invoice);
   }
 
-  /** An HTLC of amountMsat arrives for the invoice: settle it or say why not. */
+  /** SettleInvoice: releases a held hold invoice with its preimage. */
+  settleHeld(preimage: string): InvoiceRecord {
+    const invoice = this.byHash.get(sha256Hex(preimage));
+    if (!invoice) throw new RpcFailure('unable to locate invoice', GrpcStatus.NOT_FOUND);
+    if (invoice.state === InvoiceState.Open) throw new RpcFailure('invoice still open');
+    if (invoice.state === InvoiceState.Canceled) throw new RpcFailure('invoice already canceled');
+    if (invoice.state === InvoiceState.Settled) throw new RpcFailure('invoice already settled');
+    invoice.preimage = preimage;
+    this.markSettled(invoice);
+    return invoice;
+  }
+
+  /**
+   * An HTLC of amountMsat arrives for the invoice: settle it (a hold invoice
+   * only accepts it, state ACCEPTED) or say why not.
+   */
   acceptPayment(paymentHash: string, amountMsat: number): InvoiceRecord {
     const invoice = this.byHash.get(paymentHash);
     if (!invoice) throw new RpcFailure('unable to locate invoice', GrpcStatus.NOT_FOUND);
     if (invoice.state === InvoiceState.Open && this.isPastExpiry(invoice)) this.markCanceled(invoice);
     if (invoice.state === InvoiceState.Settled) throw new RpcFailure('invoice already settled');
+    if (invoice.state === InvoiceState.Accepted) throw new RpcFailure('invoice already accepted');
     if (invoice.state === InvoiceState.Canceled) {
       throw new RpcFailure(this.isPastExpiry(invoice) ? 'invoice expired' : 'invoice canceled');
     }
@@ -178,14 +201,45 @@ export class InvoiceBook {
     if (amountMsat < invoice.valueMsat) {
       throw new RpcFailure(`amount too low: paid ${amountMsat} msat, invoice is for ${invoice.valueMsat} msat`);
     }
-    invoice.state = InvoiceState.Settled;
+    const htlc: InvoiceHtlcRecord = {
+      htlcIndex: ++this.state.lastHtlcIndex,
+      amountMsat,
+      acceptHeight: SIMULATED_BLOCK_HEIGHT,
+      acceptTimeSec: nowSec(),
+      resolveTimeSec: 0,
+      expiryHeight: SIMULATED_BLOCK_HEIGHT + invoice.cltvExpiry,
+      state: 'ACCEPTED',
+    };
+    invoice.htlcs = [...(invoice.htlcs ?? []), htlc];
     invoice.amountPaidMsat = amountMsat;
+    this.disarmExpiry(invoice.paymentHash);
+    if (invoice.hold) {
+      // LND holds the HTLC; the invoice no longer expires while it waits.
+      invoice.state = InvoiceState.Accepted;
+      this.save();
+      this.updated.emit(invoice);
+      return invoice;
+    }
+    this.markSettled(invoice);
+    return invoice;
+  }
+
+  private markSettled(invoice: InvoiceRecord): void {
+    invoice.state = InvoiceState.Settled;
     invoice.settleIndex = ++this.state.lastSettleIndex;
     invoice.settleDateSec = nowSec();
-    this.disarmExpiry(invoice.paymentHash);
+    this.resolveHtlcs(invoice, 'SETTLED');
     this.save();
     this.settled.emit(invoice);
-    return invoice;
+    this.updated.emit(invoice);
+  }
+
+  private resolveHtlcs(invoice: InvoiceRecord, state: InvoiceHtlcState): void {
+    for (const htlc of invoice.htlcs ?? []) {
+      if (htlc.state !== 'ACCEPTED') continue;
+      htlc.state = state;
+      htlc.resolveTimeSec = nowSec();
+    }
   }
 
   private isPastExpiry(invoice: InvoiceRecord): boolean {
@@ -194,8 +248,14 @@ export class InvoiceBook {
 
   private markCanceled(invoice: InvoiceRecord): void {
     invoice.state = InvoiceState.Canceled;
+    if ((invoice.htlcs ?? []).some((htlc) => htlc.state === 'ACCEPTED')) {
+      // The held HTLCs fail back, so nothing counts as paid any more.
+      this.resolveHtlcs(invoice, 'CANCELED');
+      invoice.amountPaidMsat = 0;
+    }
     this.disarmExpiry(invoice.paymentHash);
     this.save();
+    this.updated.emit(invoice);
   }
 
   private armExpiry(invoice: InvoiceRecord): void {

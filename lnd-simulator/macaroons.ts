@@ -23,7 +23,11 @@ export const METHOD_PERMISSIONS: Readonly<Record<string, Permission>> = {
   '/lnrpc.Lightning/ChannelBalance': 'offchain:read',
   '/lnrpc.Lightning/ListChannels': 'offchain:read',
   '/lnrpc.Lightning/WalletBalance': 'onchain:read',
+  '/lnrpc.Lightning/ListPayments': 'offchain:read',
   '/invoicesrpc.Invoices/CancelInvoice': 'invoices:write',
+  '/invoicesrpc.Invoices/AddHoldInvoice': 'invoices:write',
+  '/invoicesrpc.Invoices/SettleInvoice': 'invoices:write',
+  '/invoicesrpc.Invoices/SubscribeSingleInvoice': 'invoices:read',
   '/routerrpc.Router/SendPaymentV2': 'offchain:write',
   '/routerrpc.Router/TrackPaymentV2': 'offchain:read',
 };

@@ -3,7 +3,8 @@ import type { InvoiceBook } from './invoice-book';
 
 export interface OutsidePaymentResult {
   payment_hash: string;
-  status: 'settled' | 'failed';
+  /** 'held': a hold invoice accepted the HTLC and waits for SettleInvoice or CancelInvoice. */
+  status: 'settled' | 'held' | 'failed';
   error?: string;
 }
 
@@ -33,8 +34,8 @@ export function payOurInvoice(
   const amount = amountMsat ?? decoded.amountMsat;
   if (amount === null) return failedWith('amount_msat is required to pay a zero amount invoice');
   try {
-    invoices.acceptPayment(decoded.paymentHash, amount);
-    return { payment_hash: decoded.paymentHash, status: 'settled' };
+    const invoice = invoices.acceptPayment(decoded.paymentHash, amount);
+    return { payment_hash: decoded.paymentHash, status: invoice.state === 'ACCEPTED' ? 'held' : 'settled' };
   } catch (error) {
     return failedWith((error as Error).message);
   }

@@ -1,13 +1,15 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { PaymentFailureReason, PaymentStatus } from '../functions/lib/lnd/types';
 import { decodeInvoice, type DecodedInvoice, REGTEST_NETWORK } from './bolt11-codec';
-import { localBalanceMsat } from './channels';
+import { localBalanceMsat, SIMULATED_BLOCK_HEIGHT } from './channels';
 import { nowMs, nowNs, runAt } from './clock';
 import type { InvoiceBook } from './invoice-book';
 import { Listeners } from './listeners';
 import type { OutsideNetwork } from './outside-network';
+import { circularRoute, routeToPeer, type SimulatedRoute } from './routes';
 import { RpcFailure } from './rpc-failure';
 import {
+  type HtlcAttemptRecord,
   type OutsideInvoiceRecord,
   PaymentOutcome,
   type PaymentRecord,
@@ -33,6 +35,24 @@ export interface PaymentEngineOptions {
   outside: OutsideNetwork;
   /** Caps how long a "timeout" outcome takes, so local runs stay fast. */
   maxPaymentTimeoutMs: number;
+}
+
+export interface PaymentQuery {
+  includeIncomplete: boolean;
+  /** Exclusive; 0 starts at the oldest (forwards) or the newest (reversed). */
+  indexOffset: number;
+  /** 0: no limit. */
+  maxPayments: number;
+  reversed: boolean;
+  creationDateStartSec: number;
+  creationDateEndSec: number;
+}
+
+export interface PaymentSlice {
+  payments: PaymentRecord[];
+  firstIndexOffset: number;
+  lastIndexOffset: number;
+  totalPayments: number;
 }
 
 export interface PaymentAttempts {
@@ -84,6 +104,34 @@ export class PaymentEngine {
 
   find(paymentHash: string): PaymentRecord | undefined {
     return this.byHash.get(paymentHash);
+  }
+
+  /** LND's ListPayments: oldest first whichever the direction; without include_incomplete only SUCCEEDED ones. */
+  list(query: PaymentQuery): PaymentSlice {
+    const creationSec = (payment: PaymentRecord) => Number(BigInt(payment.creationTimeNs) / 1_000_000_000n);
+    const matching = this.state.payments
+      .filter(
+        (payment) =>
+          (query.includeIncomplete || payment.status === PaymentStatus.Succeeded) &&
+          (query.creationDateStartSec === 0 || creationSec(payment) >= query.creationDateStartSec) &&
+          (query.creationDateEndSec === 0 || creationSec(payment) <= query.creationDateEndSec),
+      )
+      .sort((a, b) => a.paymentIndex - b.paymentIndex);
+    const limit = query.maxPayments || Number.MAX_SAFE_INTEGER;
+    let payments: PaymentRecord[];
+    if (query.reversed) {
+      const before =
+        query.indexOffset === 0 ? matching : matching.filter((payment) => payment.paymentIndex < query.indexOffset);
+      payments = before.slice(Math.max(0, before.length - limit));
+    } else {
+      payments = matching.filter((payment) => payment.paymentIndex > query.indexOffset).slice(0, limit);
+    }
+    return {
+      payments,
+      firstIndexOffset: payments[0]?.paymentIndex ?? 0,
+      lastIndexOffset: payments.at(-1)?.paymentIndex ?? 0,
+      totalPayments: this.state.payments.length,
+    };
   }
 
   attempts(paymentHash: string): PaymentAttempts {
@@ -158,6 +206,7 @@ export class PaymentEngine {
       creationTimeNs: nowNs(),
       paymentIndex: ++this.state.lastPaymentIndex,
       timeoutAtMs: null,
+      htlcs: [],
     };
     if (previous) this.state.payments = this.state.payments.filter((p) => p !== previous);
     this.state.payments.push(payment);
@@ -204,16 +253,25 @@ export class PaymentEngine {
   }
 
   private route(payment: PaymentRecord, invoice: DecodedInvoice, request: OutgoingPayment): void {
+    const peerPubkey = this.options.outside.peerKey.pubkey;
     if (invoice.payee === this.options.ourPubkey) {
-      this.endSoon(payment, this.payOurselves(payment, request.allowSelfPayment));
+      if (!request.allowSelfPayment) {
+        this.endSoon(payment, failed(PaymentFailureReason.NoRoute));
+        return;
+      }
+      this.sendHtlc(payment, circularRoute(invoice, peerPubkey, this.options.ourPubkey, payment.valueMsat));
+      this.payOurselves(payment);
       return;
     }
     const outside = this.options.outside.find(payment.paymentHash);
-    if (invoice.payee !== this.options.outside.peerKey.pubkey) {
+    if (invoice.payee !== peerPubkey) {
       this.endSoon(payment, failed(PaymentFailureReason.NoRoute));
       return;
     }
+    const toPeer = routeToPeer(invoice, peerPubkey, payment.valueMsat, outside?.feeMsat ?? 0);
     if (!outside) {
+      // The HTLC reaches the payee, which knows no such invoice and fails it.
+      this.sendHtlc(payment, toPeer);
       this.endSoon(payment, failed(PaymentFailureReason.IncorrectPaymentDetails));
       return;
     }
@@ -222,7 +280,10 @@ export class PaymentEngine {
       this.endSoon(payment, failed(PaymentFailureReason.NoRoute));
       return;
     }
-    if (outside.outcome === PaymentOutcome.Hang) return;
+    if (outside.outcome === PaymentOutcome.Hang) {
+      this.sendHtlc(payment, toPeer);
+      return;
+    }
     if (outside.outcome === PaymentOutcome.Timeout) {
       const timeoutMs = (request.timeoutSec || DEFAULT_PAYMENT_TIMEOUT_SEC) * 1000;
       payment.timeoutAtMs = nowMs() + Math.min(timeoutMs, this.options.maxPaymentTimeoutMs);
@@ -230,17 +291,57 @@ export class PaymentEngine {
       this.endAt(payment, payment.timeoutAtMs, failed(PaymentFailureReason.Timeout));
       return;
     }
-    this.endSoon(payment, this.endingFor(outside.outcome, outside, payment.valueMsat));
+    const ending = this.endingFor(outside.outcome, outside, payment.valueMsat);
+    if (ending.status === PaymentStatus.Succeeded) this.sendHtlc(payment, toPeer);
+    this.endSoon(payment, ending);
   }
 
-  private payOurselves(payment: PaymentRecord, allowSelfPayment: boolean): Ending {
-    if (!allowSelfPayment) return failed(PaymentFailureReason.NoRoute);
+  /** Records an HTLC attempt in flight along the route, as LND's payment store does before it sends. */
+  private sendHtlc(payment: PaymentRecord, route: SimulatedRoute): void {
+    const attempt: HtlcAttemptRecord = {
+      attemptId: ++this.state.lastAttemptId,
+      status: 'IN_FLIGHT',
+      attemptTimeNs: nowNs(),
+      resolveTimeNs: '0',
+      totalTimeLock: route.totalTimeLock,
+      totalAmountMsat: route.totalAmountMsat,
+      totalFeesMsat: route.totalFeesMsat,
+      hops: route.hops,
+      preimage: null,
+      failure: null,
+    };
+    payment.htlcs = [...(payment.htlcs ?? []), attempt];
+    this.save();
+  }
+
+  /**
+   * Our own invoice receives the HTLC: it settles at once, or a hold invoice
+   * keeps the payment in flight until it is settled or canceled.
+   */
+  private payOurselves(payment: PaymentRecord): void {
+    const invoices = this.options.invoices;
+    let invoice;
     try {
-      const invoice = this.options.invoices.acceptPayment(payment.paymentHash, payment.valueMsat);
-      return { status: PaymentStatus.Succeeded, preimage: invoice.preimage, feeMsat: 0 };
+      invoice = invoices.acceptPayment(payment.paymentHash, payment.valueMsat);
     } catch {
-      return failed(PaymentFailureReason.IncorrectPaymentDetails);
+      this.endSoon(payment, failed(PaymentFailureReason.IncorrectPaymentDetails));
+      return;
     }
+    const endWith = (settled: typeof invoice): boolean => {
+      if (settled.state === 'SETTLED' && settled.preimage) {
+        this.endSoon(payment, { status: PaymentStatus.Succeeded, preimage: settled.preimage, feeMsat: 0 });
+        return true;
+      }
+      if (settled.state === 'CANCELED') {
+        this.endSoon(payment, failed(PaymentFailureReason.IncorrectPaymentDetails));
+        return true;
+      }
+      return false;
+    };
+    if (endWith(invoice)) return;
+    const unsubscribe = invoices.updated.subscribe((updated) => {
+      if (updated.paymentHash === payment.paymentHash && endWith(updated)) unsubscribe();
+    });
   }
 
   private endingFor(outcome: PaymentOutcome, outside: OutsideInvoiceRecord | undefined, valueMsat: number): Ending {
@@ -282,6 +383,7 @@ export class PaymentEngine {
     this.pendingEndings.get(payment.paymentHash)?.();
     this.pendingEndings.delete(payment.paymentHash);
     payment.timeoutAtMs = null;
+    this.resolveHtlcs(payment, ending);
     if (ending.status === PaymentStatus.Succeeded) {
       payment.status = PaymentStatus.Succeeded;
       payment.preimage = ending.preimage;
@@ -292,5 +394,24 @@ export class PaymentEngine {
     }
     this.save();
     this.updated.emit(payment);
+  }
+
+  /** The HTLC in flight ends with the payment: settled with the preimage, or failed back with a BOLT 4 code. */
+  private resolveHtlcs(payment: PaymentRecord, ending: Ending): void {
+    for (const attempt of payment.htlcs ?? []) {
+      if (attempt.status !== 'IN_FLIGHT') continue;
+      attempt.resolveTimeNs = nowNs();
+      if (ending.status === PaymentStatus.Succeeded) {
+        attempt.status = 'SUCCEEDED';
+        attempt.preimage = ending.preimage;
+        continue;
+      }
+      attempt.status = 'FAILED';
+      // The payee refuses unknown or wrong payment details; anything else fails at the peer's channel.
+      attempt.failure =
+        ending.reason === PaymentFailureReason.IncorrectPaymentDetails
+          ? { code: 'INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS', sourceIndex: attempt.hops.length, height: SIMULATED_BLOCK_HEIGHT }
+          : { code: 'TEMPORARY_CHANNEL_FAILURE', sourceIndex: 1, height: SIMULATED_BLOCK_HEIGHT };
+    }
   }
 }

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadLndPackageDefinition } from '../../functions/lib/lnd/proto-loader';
+import { nowSec } from '../clock';
 import type { InvoiceBook } from '../invoice-book';
 import type { MacaroonVerifier } from '../macaroons';
 import type { PaymentEngine } from '../payment-engine';
@@ -41,12 +42,14 @@ export async function startGrpcServer(deps: GrpcServerDeps): Promise<RunningGrpc
       handlers,
       streams: deps.streams,
       invoices: deps.invoices,
+      payments: deps.payments,
       pubkey: deps.pubkey,
       peerPubkey: deps.peerPubkey,
       p2pHost: `${deps.host}:9735`,
+      startedAtSec: nowSec(),
     }),
   );
-  server.addService(loaded.invoicesrpc.Invoices.service, invoicesService(handlers, deps.invoices));
+  server.addService(loaded.invoicesrpc.Invoices.service, invoicesService(handlers, deps.streams, deps.invoices));
   server.addService(loaded.routerrpc.Router.service, routerService(handlers, deps.streams, deps.payments));
 
   const credentials = grpc.ServerCredentials.createSsl(

@@ -9,62 +9,107 @@ import type {
   RawPaymentHash,
 } from '../../functions/lib/lnd/proto-types';
 import { decodeInvoice, type DecodedInvoice, REGTEST_NETWORK } from '../bolt11-codec';
-import { SIMULATED_CHANNEL, SIMULATED_WALLET } from '../channels';
+import { SIMULATED_BLOCK_HEIGHT, SIMULATED_CHANNEL, SIMULATED_CONSTRAINTS, SIMULATED_WALLET } from '../channels';
 import { nowSec } from '../clock';
 import type { InvoiceBook } from '../invoice-book';
+import type { PaymentEngine } from '../payment-engine';
 import { RpcFailure } from '../rpc-failure';
-import { INVOICE_FEATURES, invoiceToProto } from './to-proto';
+import { newInvoiceFields } from './invoice-request';
+import { INVOICE_FEATURES, invoiceToProto, paymentToProto } from './to-proto';
 import type { OpenStreams } from './open-streams';
 import { hashField, int64Field } from './request-fields';
 import type { RpcHandlers } from './rpc-handlers';
 
-// LND's defaults and limits for AddInvoice.
-const DEFAULT_INVOICE_EXPIRY_SEC = 86_400;
-const DEFAULT_FINAL_CLTV_DELTA = 80;
-const MAX_MEMO_BYTES = 1024;
 const DEFAULT_LIST_INVOICES_MAX = 100;
-const SIMULATED_BLOCK_HEIGHT = 1_000;
 const SIMULATOR_VERSION = '0.21.2-beta commit=lnd-simulator';
 
 export interface LightningServiceDeps {
   handlers: RpcHandlers;
   streams: OpenStreams;
   invoices: InvoiceBook;
+  payments: PaymentEngine;
   pubkey: string;
   peerPubkey: string;
   p2pHost: string;
+  /** When the simulator started: the channel's lifetime and uptime count from it. */
+  startedAtSec: number;
 }
 
-function amountField(raw: RawInvoice): number {
-  const valueSat = int64Field(raw.value, 'value');
-  const valueMsat = int64Field(raw.value_msat, 'value_msat');
-  if (valueSat !== 0 && valueMsat !== 0) throw new RpcFailure('value and value_msat are mutually exclusive');
-  const amountMsat = valueMsat || valueSat * 1000;
-  if (amountMsat < 0 || !Number.isSafeInteger(amountMsat)) throw new RpcFailure('invoice amount must not be negative');
-  return amountMsat;
+interface RawListPaymentsRequest {
+  include_incomplete: boolean;
+  index_offset: string;
+  max_payments: string;
+  reversed: boolean;
+  count_total_payments: boolean;
+  creation_date_start: string;
+  creation_date_end: string;
+  omit_hops: boolean;
+}
+
+/** One side's channel constraints; LND lets HTLCs in flight use the whole capacity less the reserve. */
+function constraintsToProto() {
+  const c = SIMULATED_CONSTRAINTS;
+  return {
+    csv_delay: c.csvDelay,
+    chan_reserve_sat: String(c.chanReserveSat),
+    dust_limit_sat: String(c.dustLimitSat),
+    max_pending_amt_msat: String((SIMULATED_CHANNEL.capacitySat - c.chanReserveSat) * 1000),
+    min_htlc_msat: String(c.minHtlcMsat),
+    max_accepted_htlcs: c.maxAcceptedHtlcs,
+  };
+}
+
+function channelToProto(peerPubkey: string, startedAtSec: number) {
+  const aliveSec = String(Math.max(0, nowSec() - startedAtSec));
+  return {
+    active: true,
+    remote_pubkey: peerPubkey,
+    channel_point: SIMULATED_CHANNEL.channelPoint,
+    chan_id: SIMULATED_CHANNEL.chanId,
+    capacity: String(SIMULATED_CHANNEL.capacitySat),
+    local_balance: String(SIMULATED_CHANNEL.localBalanceSat),
+    remote_balance: String(SIMULATED_CHANNEL.remoteBalanceSat),
+    commit_fee: String(SIMULATED_CHANNEL.commitFeeSat),
+    commit_weight: '1116',
+    fee_per_kw: '2500',
+    unsettled_balance: '0',
+    // Balances never move, so nothing was ever sent or received over it.
+    total_satoshis_sent: '0',
+    total_satoshis_received: '0',
+    num_updates: '0',
+    pending_htlcs: [],
+    csv_delay: SIMULATED_CONSTRAINTS.csvDelay,
+    private: false,
+    initiator: true,
+    chan_status_flags: 'ChanStatusDefault',
+    local_chan_reserve_sat: String(SIMULATED_CONSTRAINTS.chanReserveSat),
+    remote_chan_reserve_sat: String(SIMULATED_CONSTRAINTS.chanReserveSat),
+    // Anchor channels never tweak the remote key.
+    static_remote_key: true,
+    commitment_type: 'ANCHORS',
+    lifetime: aliveSec,
+    uptime: aliveSec,
+    close_address: '',
+    push_amount_sat: '0',
+    thaw_height: 0,
+    local_constraints: constraintsToProto(),
+    remote_constraints: constraintsToProto(),
+    alias_scids: [],
+    zero_conf: false,
+    zero_conf_confirmed_scid: '0',
+    peer_alias: 'outside-world',
+    peer_scid_alias: '0',
+    memo: '',
+  };
 }
 
 function addInvoice(invoices: InvoiceBook, raw: RawInvoice) {
-  const valueMsat = amountField(raw);
-  const memoBytes = Buffer.byteLength(raw.memo, 'utf8');
-  if (memoBytes > MAX_MEMO_BYTES) throw new RpcFailure(`memo too large: ${memoBytes} bytes (maxsize=${MAX_MEMO_BYTES})`);
-  if (raw.description_hash.length !== 0 && raw.description_hash.length !== 32) {
-    throw new RpcFailure(`description hash is ${raw.description_hash.length} bytes, must be 32`);
-  }
   if (raw.r_preimage.length !== 0 && raw.r_preimage.length !== 32) {
     throw new RpcFailure(`payment preimage must be exactly 32 bytes, is ${raw.r_preimage.length}`);
   }
-  const expirySec = int64Field(raw.expiry, 'expiry');
-  if (expirySec < 0) throw new RpcFailure(`expiry of ${expirySec} seconds is negative`);
-  const cltvExpiry = int64Field(raw.cltv_expiry, 'cltv_expiry');
   const invoice = invoices.add({
-    valueMsat,
-    memo: raw.memo,
-    descriptionHash: raw.description_hash.length ? raw.description_hash.toString('hex') : null,
-    expirySec: expirySec || DEFAULT_INVOICE_EXPIRY_SEC,
+    ...newInvoiceFields(raw),
     preimage: raw.r_preimage.length ? raw.r_preimage.toString('hex') : null,
-    private: raw.private,
-    cltvExpiry: cltvExpiry || DEFAULT_FINAL_CLTV_DELTA,
   });
   return {
     r_hash: Buffer.from(invoice.paymentHash, 'hex'),
@@ -191,30 +236,26 @@ export function lightningService(deps: LightningServiceDeps): UntypedServiceImpl
           raw.private_only ||
           (raw.peer.length > 0 && raw.peer.toString('hex') !== deps.peerPubkey);
         if (excluded) return { channels: [] };
-        return {
-          channels: [
-            {
-              active: true,
-              remote_pubkey: deps.peerPubkey,
-              channel_point: SIMULATED_CHANNEL.channelPoint,
-              chan_id: SIMULATED_CHANNEL.chanId,
-              capacity: String(SIMULATED_CHANNEL.capacitySat),
-              local_balance: String(SIMULATED_CHANNEL.localBalanceSat),
-              remote_balance: String(SIMULATED_CHANNEL.remoteBalanceSat),
-              commit_fee: String(SIMULATED_CHANNEL.commitFeeSat),
-              commit_weight: '1116',
-              fee_per_kw: '2500',
-              unsettled_balance: '0',
-              private: false,
-              initiator: true,
-              chan_status_flags: 'ChanStatusDefault',
-              commitment_type: 'ANCHORS',
-              peer_alias: 'outside-world',
-            },
-          ],
-        };
+        return { channels: [channelToProto(deps.peerPubkey, deps.startedAtSec)] };
       },
     ),
+
+    ListPayments: handlers.unary('/lnrpc.Lightning/ListPayments', (raw: RawListPaymentsRequest) => {
+      const slice = deps.payments.list({
+        includeIncomplete: raw.include_incomplete,
+        indexOffset: int64Field(raw.index_offset, 'index_offset'),
+        maxPayments: int64Field(raw.max_payments, 'max_payments'),
+        reversed: raw.reversed,
+        creationDateStartSec: int64Field(raw.creation_date_start, 'creation_date_start'),
+        creationDateEndSec: int64Field(raw.creation_date_end, 'creation_date_end'),
+      });
+      return {
+        payments: slice.payments.map((payment) => paymentToProto(payment, { omitHops: raw.omit_hops })),
+        first_index_offset: String(slice.firstIndexOffset),
+        last_index_offset: String(slice.lastIndexOffset),
+        total_num_payments: raw.count_total_payments ? String(slice.totalPayments) : '0',
+      };
+    }),
 
     WalletBalance: handlers.unary('/lnrpc.Lightning/WalletBalance', () => {
       const total = SIMULATED_WALLET.confirmedSat + SIMULATED_WALLET.unconfirmedSat;
