@@ -5,15 +5,20 @@
  * is not in its batch fails the whole batch. A stream event source gives up on a batch
  * after its retry attempts (bisecting after errors), describes it in its on-failure
  * destination, and goes on with the records behind it.
+ *
+ * The SQS event source runs on a ManualTimeSource: a test advances it past a function or
+ * visibility timeout once the source is idle, then awaits what follows. No test here waits
+ * in real time (the real-time smoke tests are in local-queue.test.ts and local-bus.test.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseOutboxFailure } from '../../functions/outbox/parked-record';
 import type { ConsumerDelivery } from '../../infra/delivery';
 import { LocalQueues, type LocalQueue } from '../../infra/local/aws/local-queue';
-import { startSqsEventSource, type SqsBatchHandler } from '../../infra/local/aws/sqs-event-source';
+import { ManualTimeSource } from '../../infra/local/aws/manual-time';
+import { startSqsEventSource, type SqsBatchHandler, type SqsEventSource } from '../../infra/local/aws/sqs-event-source';
 import { startStreamPoller } from '../../infra/local/aws/stream-poller';
 import { useLocalQueueTable, waitUntil } from '../support/pipeline-harness';
 import { dynamoDbEndpoint, useTestTable } from '../support/table';
@@ -29,74 +34,104 @@ const settings: ConsumerDelivery = {
   maxConcurrency: 2,
 };
 
+type Call = { at: number; bodies: string[] };
+
 describe('SQS event source (local stand-in)', () => {
   const store = useLocalQueueTable();
-  const newQueue = (): { queues: LocalQueues; queue: LocalQueue } => {
-    const queues = new LocalQueues(store.table, { pollIntervalMs: 30 });
-    return { queues, queue: queues.queue(`consumer-${randomUUID()}`, { maxReceiveCount: settings.maxReceiveCount }) };
+  const sources: SqsEventSource[] = [];
+  afterEach(async () => {
+    await Promise.all(sources.splice(0).map((source) => source.stop()));
+  });
+  const newQueue = (): { time: ManualTimeSource; queues: LocalQueues; queue: LocalQueue } => {
+    const time = new ManualTimeSource();
+    const queues = new LocalQueues(store.table, { pollIntervalMs: 30, time });
+    return { time, queues, queue: queues.queue(`consumer-${randomUUID()}`, { maxReceiveCount: settings.maxReceiveCount }) };
   };
-  /** Runs the source until `done`, recording when each body was handed to the function. */
-  const run = async (queue: LocalQueue, handler: SqsBatchHandler, done: (calls: Array<{ at: number; bodies: string[] }>) => boolean | Promise<boolean>) => {
-    const calls: Array<{ at: number; bodies: string[] }> = [];
+  /** Starts the source, recording when (on its time source) each body was handed to the function. */
+  const start = (queue: LocalQueue, handler: SqsBatchHandler) => {
+    const calls: Call[] = [];
     const source = startSqsEventSource({
       queue,
       delivery: settings,
       waitTimeSec: 1,
       handler: (event) => {
-        calls.push({ at: Date.now(), bodies: event.Records.map((record) => record.body) });
+        calls.push({ at: queue.time.now().getTime(), bodies: event.Records.map((record) => record.body) });
         return handler(event);
       },
     });
-    try {
-      await waitUntil(() => done(calls), { timeoutMs: 15_000 });
-    } finally {
-      await source.stop();
-    }
-    return calls;
+    sources.push(source);
+    /** Resolves once `invocations` invocations have run to the end (their deletes included). */
+    const settled = (invocations: number) => waitUntil(() => source.invocations >= invocations && source.inFlight === 0, { message: `${invocations} invocation(s) settled` });
+    return { source, calls, settled };
   };
+  const deliveriesOf = (calls: Call[], body: string) => calls.filter((call) => call.bodies.includes(body));
+  const bodiesIn = async (queue: LocalQueue) => (await queue.peekAll()).map((item) => item.body).sort();
   const failBody = (body: string) => async (event: SQSEvent): Promise<SQSBatchResponse> => ({
     batchItemFailures: event.Records.filter((record) => record.body === body).map((record) => ({ itemIdentifier: record.messageId })),
   });
 
   it('deletes the records that succeeded; a reported failure comes back only after the visibility timeout', async () => {
-    const { queue } = newQueue();
+    const { time, queue } = newQueue();
     for (const body of ['a', 'b', 'c']) await queue.send(body);
-    const calls = await run(queue, failBody('b'), (calls) => calls.filter((call) => call.bodies.includes('b')).length >= 2);
-    const deliveriesOfB = calls.filter((call) => call.bodies.includes('b'));
-    // Measured from the handler calls, which follow the receives by a round trip to DynamoDB Local (hence the slack).
-    expect(deliveriesOfB[1]!.at - deliveriesOfB[0]!.at).toBeGreaterThanOrEqual(settings.visibilityTimeoutSec * 1000 - 700);
+    const { calls, settled } = start(queue, failBody('b'));
+    await waitUntil(async () => (await bodiesIn(queue)).join() === 'b' && deliveriesOf(calls, 'b').length > 0, { message: 'a and c deleted, b tried' });
+    await settled(calls.length);
+
+    time.advance(settings.visibilityTimeoutSec * 1000 - 1);
+    // What the source would get now: nothing, b is still hidden.
+    expect(await queue.receive({ maxMessages: 10, waitTimeSec: 0 })).toEqual([]);
+    time.advance(1);
+    await waitUntil(() => deliveriesOf(calls, 'b').length >= 2, { message: 'b again' });
+    await settled(calls.length);
+
+    const [first, second] = deliveriesOf(calls, 'b');
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(settings.visibilityTimeoutSec * 1000);
     expect(calls.flatMap((call) => call.bodies).filter((body) => body === 'a')).toHaveLength(1);
-    expect((await queue.peekAll()).map((item) => item.body)).toEqual(['b']);
+    expect(await bodiesIn(queue)).toEqual(['b']);
   });
 
   it('a record that keeps failing moves to the DLQ after maxReceiveCount receives', async () => {
-    const { queues, queue } = newQueue();
+    const { time, queues, queue } = newQueue();
     await queue.send('poison');
     await queue.send('fine');
-    await run(queue, failBody('poison'), async () => (await queues.deadLetterQueue(queue.name).peekAll()).length === 1);
+    const { calls, settled } = start(queue, failBody('poison'));
+    for (let receive = 1; receive <= settings.maxReceiveCount; receive++) {
+      await waitUntil(async () => deliveriesOf(calls, 'poison').length === receive && (await bodiesIn(queue)).join() === 'poison', { message: `poison tried ${receive} time(s), fine deleted` });
+      await settled(calls.length);
+      expect(await queues.deadLetterQueue(queue.name).peekAll()).toEqual([]);
+      time.advance(settings.visibilityTimeoutSec * 1000);
+    }
+    await waitUntil(async () => (await queues.deadLetterQueue(queue.name).peekAll()).length === 1, { message: 'poison in the DLQ' });
     expect((await queues.deadLetterQueue(queue.name).peekAll())[0]!.body).toBe('poison');
     expect(await queue.peekAll()).toEqual([]);
+    expect(deliveriesOf(calls, 'poison')).toHaveLength(settings.maxReceiveCount);
   });
 
   it.each([
-    ['throws', async () => Promise.reject(new Error('boom'))],
-    ['runs past the function timeout', () => new Promise<void>((resolve) => setTimeout(resolve, settings.functionTimeoutSec * 1000 + 300))],
-    ['names a record that is not in the batch', async () => ({ batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] })],
-  ] as Array<[string, SqsBatchHandler]>)('a handler that %s fails the whole batch: every record comes back', async (_name, failing) => {
-    const { queue } = newQueue();
+    ['throws', () => async () => Promise.reject(new Error('boom'))],
+    ['runs past the function timeout', (time: ManualTimeSource) => () => time.sleep(settings.functionTimeoutSec * 1000 + 300)],
+    ['names a record that is not in the batch', () => async () => ({ batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] })],
+  ] as Array<[string, (time: ManualTimeSource) => SqsBatchHandler]>)('a handler that %s fails the whole batch: every record comes back', async (_name, failingOn) => {
+    const { time, queue } = newQueue();
+    const failing = failingOn(time);
     for (const body of ['a', 'b']) await queue.send(body);
     let first = true;
-    const calls = await run(
-      queue,
-      (event) => {
-        if (first) {
-          first = false;
-          return failing(event);
-        }
-        return Promise.resolve({ batchItemFailures: [] });
-      },
-      async (calls) => calls.flatMap((call) => call.bodies).length >= 4 && (await queue.peekAll()).length === 0,
-    );
+    const { calls, settled } = start(queue, (event) => {
+      if (first) {
+        first = false;
+        return failing(event);
+      }
+      return Promise.resolve({ batchItemFailures: [] });
+    });
+    await waitUntil(() => calls.length > 0, { message: 'the first invocation' });
+    expect(calls[0]!.bodies.sort()).toEqual(['a', 'b']);
+    // The function timeout passes (a handler still running has failed then), the visibility timeout not yet.
+    time.advance(settings.functionTimeoutSec * 1000);
+    await settled(1);
+    expect(await bodiesIn(queue)).toEqual(['a', 'b']);
+
+    time.advance((settings.visibilityTimeoutSec - settings.functionTimeoutSec) * 1000);
+    await waitUntil(async () => calls.flatMap((call) => call.bodies).length >= 4 && (await queue.peekAll()).length === 0, { message: 'both records again, then deleted' });
     const bodies = calls.flatMap((call) => call.bodies).sort();
     expect(bodies).toEqual(['a', 'a', 'b', 'b']);
   });
