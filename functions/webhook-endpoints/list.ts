@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { IdPrefix } from '../lib/ids';
-import { keys, ListKind } from '../lib/table/keys';
-import { listMerchantObjects } from '../lib/table/merchant-lists';
-import { toWebhookEndpoint, type WebhookEndpointItem } from '../lib/webhooks/endpoint';
+import { toWebhookEndpoint } from '../lib/webhooks/endpoint';
+import { listWebhookEndpoints } from '../lib/webhooks/endpoint-repository';
 import { AuthMode } from '../http/authenticate';
 import { DEFAULT_LIMIT, listResponse } from '../http/lists';
 import { route } from '../http/pipeline';
@@ -20,11 +18,8 @@ export const listWebhookEndpointsRoute = route({
   query: z.strictObject(listQueryShape),
   response: { status: 200, description: 'A page of webhook endpoints', schema: listOf(webhookEndpointSchema) },
   async handler({ auth, query }, { table }) {
-    const page = await listMerchantObjects<WebhookEndpointItem>(table, {
+    const page = await listWebhookEndpoints(table, {
       merchantId: auth.merchantId,
-      kind: ListKind.webhookEndpoints,
-      idPrefix: IdPrefix.webhookEndpoint,
-      keyOf: keys.webhookEndpoint,
       limit: query.limit ?? DEFAULT_LIMIT,
       cursor: query.cursor,
     });

@@ -1,8 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../table/client';
-import { Entity, keys } from '../table/keys';
-import { endpointSecretContext, type WebhookEndpointItem } from './endpoint';
+import { endpointSecretContext } from './endpoint';
+import { legacyPlaintextEndpoints, sealEndpointSecret } from './endpoint-repository';
 import type { SecretSealer } from './secret-sealer';
 
 export interface SealLegacySecretsResult {
@@ -18,42 +16,15 @@ export interface SealLegacySecretsResult {
  * attribute is removed. An operator runs it once after deploying (admin
  * `webhooks:seal-secrets`); it is safe to run again, and to run while deliveries go on.
  * Why not on read: the delivery function may only decrypt, never encrypt.
- *
- * A one-off Scan (endpoints live under their own keys, not one per-merchant query away).
  */
 export async function sealLegacyWebhookSecrets(table: Table, sealer: SecretSealer): Promise<SealLegacySecretsResult> {
   const result: SealLegacySecretsResult = { sealed: [], skipped: [] };
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.doc.send(
-      new ScanCommand({
-        TableName: table.name,
-        FilterExpression: 'entity = :entity AND attribute_exists(secret)',
-        ExpressionAttributeValues: { ':entity': Entity.webhookEndpoint },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of (page.Items ?? []) as WebhookEndpointItem[]) {
-      const sealed = await sealer.seal(item.secret!, endpointSecretContext({ merchantId: item.merchant_id, endpointId: item.id }));
-      try {
-        await table.doc.send(
-          new UpdateCommand({
-            TableName: table.name,
-            Key: keys.webhookEndpoint(item.id),
-            UpdateExpression: 'SET sealed_secret = :sealed REMOVE secret',
-            // Only the secret we sealed: never overwrite what another writer put there.
-            ConditionExpression: 'secret = :plaintext AND merchant_id = :merchantId',
-            ExpressionAttributeValues: { ':sealed': sealed, ':plaintext': item.secret, ':merchantId': item.merchant_id },
-          }),
-        );
-        result.sealed.push(item.id);
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        result.skipped.push(item.id);
-      }
+  for await (const endpoints of legacyPlaintextEndpoints(table)) {
+    for (const endpoint of endpoints) {
+      const sealed = await sealer.seal(endpoint.secret!, endpointSecretContext({ merchantId: endpoint.merchant_id, endpointId: endpoint.id }));
+      const outcome = await sealEndpointSecret(table, endpoint, sealed);
+      (outcome === 'sealed' ? result.sealed : result.skipped).push(endpoint.id);
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return result;
 }
