@@ -5,11 +5,15 @@
  * handler; only the composition roots (infra/local, the bridge's main.ts, the CDK app)
  * choose adapters. Each rule is also run against a file that breaks it, so a rule that can
  * no longer match anything fails here instead of passing vacuously.
+ *
+ * Beside the import rules, one rule on the source: a stored object's key is built only by
+ * the module that owns the object (its repository, and the constructor of its new item).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cruise, type ICruiseResult, type IForbiddenRuleType } from 'dependency-cruiser';
+import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const SOURCES = ['functions', 'node-bridge', 'infra', 'lnd-simulator', 'reports', 'scripts', 'bench'];
@@ -106,6 +110,138 @@ describe('architecture: the import rules hold', () => {
         'cycle/functions/lib/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
       });
       expect((await violationsIn(['functions'], path.join(scratch, 'cycle'))).some((violation) => violation.startsWith('no-circular:'))).toBe(true);
+    });
+  });
+});
+
+/**
+ * One owner per stored object: only these modules use `keys.invoice`, `keys.withdrawal` or
+ * `keys.webhookEndpoint` (called or passed on). The repository holds the reads and every
+ * write with the state it expects; the item module builds the new item, whose key is part of
+ * its shape (the repository, seeds and reports create items from it).
+ */
+const KEY_OWNERS = {
+  invoice: ['functions/lib/invoices/repository.ts', 'functions/lib/invoices/invoice.ts'],
+  withdrawal: ['functions/lib/withdrawals/repository.ts', 'functions/lib/withdrawals/withdrawal.ts'],
+  webhookEndpoint: ['functions/lib/webhooks/endpoint-repository.ts', 'functions/lib/webhooks/endpoint.ts'],
+} as const;
+type OwnedKey = keyof typeof KEY_OWNERS;
+
+interface KeyException {
+  file: string;
+  key: OwnedKey;
+  reason: string;
+}
+
+/** Every other use, with its reason. An exception that no longer matches a use fails the check, so the list only shrinks. */
+const KEY_EXCEPTIONS: KeyException[] = [
+  {
+    file: 'functions/withdrawals/create.ts',
+    key: 'withdrawal',
+    reason: 'a resumed request re-reads its own withdrawal by id; not yet moved to readWithdrawal (withdrawals/repository.ts)',
+  },
+  {
+    file: 'functions/withdrawals/list.ts',
+    key: 'withdrawal',
+    reason: "the list page's start key; not yet moved into withdrawals/repository.ts as the invoice and endpoint lists were",
+  },
+  { file: 'bench/hot-account.ts', key: 'withdrawal', reason: 'a benchmark watches withdrawals finish from outside the product, as tests do' },
+];
+
+const SKIPPED_DIRS = new Set(['node_modules', 'cdk.out', 'dist', '.data']);
+
+function sourceFiles(root: string, dir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(path.join(root, dir), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const relative = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return SKIPPED_DIRS.has(entry.name) ? [] : sourceFiles(root, relative);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [relative] : [];
+  });
+}
+
+/** `keys.<owned key>` as code (a call or a reference), never in a comment or a string. */
+function ownedKeyUses(file: string, source: string): Array<{ key: OwnedKey; line: number }> {
+  const tree = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, false);
+  const uses: Array<{ key: OwnedKey; line: number }> = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'keys' && Object.hasOwn(KEY_OWNERS, node.name.text)) {
+      uses.push({ key: node.name.text as OwnedKey, line: tree.getLineAndCharacterOfPosition(node.getStart(tree)).line + 1 });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(tree);
+  return uses;
+}
+
+/** Uses of an owned key outside its owners and the exceptions, and exceptions that match no use. */
+function keyOwnershipViolations(root: string, dirs: string[], exceptions: KeyException[]): string[] {
+  const violations: string[] = [];
+  const usedExceptions = new Set<KeyException>();
+  for (const file of dirs.flatMap((dir) => sourceFiles(root, dir))) {
+    for (const use of ownedKeyUses(file, readFileSync(path.join(root, file), 'utf8'))) {
+      if ((KEY_OWNERS[use.key] as readonly string[]).includes(file)) continue;
+      const exception = exceptions.find((candidate) => candidate.file === file && candidate.key === use.key);
+      if (exception) usedExceptions.add(exception);
+      else violations.push(`keys.${use.key} outside its owner: ${file}:${use.line}`);
+    }
+  }
+  for (const exception of exceptions) if (!usedExceptions.has(exception)) violations.push(`stale exception: ${exception.file} (keys.${exception.key})`);
+  return violations;
+}
+
+describe('architecture: one owner per stored object', () => {
+  it('builds invoice, withdrawal and webhook endpoint keys only in their owners (and the listed exceptions)', () => {
+    expect(keyOwnershipViolations(process.cwd(), SOURCES, KEY_EXCEPTIONS)).toEqual([]);
+  });
+
+  describe('the check catches what breaks it', () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'key-owners-'));
+    afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+    const tree = (name: string, files: Record<string, string>) => {
+      const root = path.join(scratch, name);
+      for (const [file, source] of Object.entries(files)) {
+        mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
+        writeFileSync(path.join(root, file), source);
+      }
+      return root;
+    };
+    const keysImport = "import { keys } from '../table/keys';\n";
+
+    it('a ledger operation that builds the invoice key itself', () => {
+      const root = tree('call', { 'functions/lib/ledger/probe.ts': `${keysImport}export const key = keys.invoice('inv_1');\n` });
+      expect(keyOwnershipViolations(root, ['functions'], [])).toEqual(['keys.invoice outside its owner: functions/lib/ledger/probe.ts:2']);
+    });
+
+    it('a route that passes the endpoint key function on, and a bridge module that reads a withdrawal', () => {
+      const root = tree('reference', {
+        'functions/webhook-endpoints/probe.ts': `import { keys } from '../lib/table/keys';\nexport const page = { keyOf: keys.webhookEndpoint };\n`,
+        'node-bridge/src/probe.ts': `import { keys } from '../../functions/lib/table/keys';\nexport const read = (id: string) => keys.withdrawal(id);\n`,
+      });
+      expect(keyOwnershipViolations(root, ['functions', 'node-bridge'], [])).toEqual([
+        'keys.webhookEndpoint outside its owner: functions/webhook-endpoints/probe.ts:2',
+        'keys.withdrawal outside its owner: node-bridge/src/probe.ts:2',
+      ]);
+    });
+
+    it('lets the owners, other keys, comments and strings be; an exception covers only its own key', () => {
+      const root = tree('allowed', {
+        'functions/lib/invoices/repository.ts': `${keysImport}export const key = keys.invoice('inv_1');\n`,
+        'functions/lib/ledger/probe.ts': `${keysImport}// keys.invoice(id) is the repository's\nexport const text = 'keys.withdrawal(id)';\nexport const hash = keys.invoicePaymentHash('ab');\n`,
+        'functions/lib/ledger/excepted.ts': `${keysImport}export const a = keys.withdrawal('wd_1');\nexport const b = keys.invoice('inv_1');\n`,
+      });
+      const exception: KeyException = { file: 'functions/lib/ledger/excepted.ts', key: 'withdrawal', reason: 'probe' };
+      expect(keyOwnershipViolations(root, ['functions'], [exception])).toEqual(['keys.invoice outside its owner: functions/lib/ledger/excepted.ts:3']);
+    });
+
+    it('an exception that no longer matches any use', () => {
+      const root = tree('stale', { 'functions/lib/ledger/probe.ts': 'export const nothing = 1;\n' });
+      const exception: KeyException = { file: 'functions/lib/ledger/probe.ts', key: 'invoice', reason: 'probe' };
+      expect(keyOwnershipViolations(root, ['functions'], [exception])).toEqual(['stale exception: functions/lib/ledger/probe.ts (keys.invoice)']);
     });
   });
 });
