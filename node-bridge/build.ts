@@ -1,7 +1,8 @@
-import { cp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bridgeBundleOptions, copyProtosBeside } from './bundle-options';
 
 /**
  * Bundles the node-bridge into dist/main.mjs (one ESM file, dependencies included) and
@@ -12,18 +13,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'node-bridge/dist');
 
 await rm(outDir, { recursive: true, force: true });
-await build({
-  entryPoints: [path.join(root, 'node-bridge/main.ts')],
-  outfile: path.join(outDir, 'main.mjs'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  sourcemap: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  // Bundled CommonJS dependencies (grpc-js, protobufjs, the AWS SDK) still call require().
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-});
-await cp(path.join(root, 'proto'), path.join(outDir, 'proto'), { recursive: true });
+await build(bridgeBundleOptions(path.join(root, 'node-bridge/main.ts'), path.join(outDir, 'main.mjs')));
+await copyProtosBeside(root, outDir);
 console.log(`node-bridge bundled into ${path.relative(root, outDir)}/main.mjs with proto/`);

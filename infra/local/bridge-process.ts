@@ -11,6 +11,13 @@ export interface BridgeProcessOptions {
   env: Record<string, string>;
   /** @default infra/local/bridge-main.ts of this repository (the bridge with the local queues and bus), run through tsx */
   entry?: string;
+  /**
+   * A bundle of the local bridge (test/support/local-bridge-bundle.ts builds one per test
+   * run) to run with plain node instead of the tsx default; ignored when `entry` is given,
+   * tsx again when the file is gone. It installs the AWS call recorder itself
+   * (test/support/bridge-test-main.ts). @default LOCAL_BRIDGE_BUNDLE
+   */
+  bundle?: string;
   /** Appends every line the bridge prints to this file as well. */
   logFile?: string;
   /** @default 30000 */
@@ -41,18 +48,24 @@ function tsxLoader(): string {
   return existsSync(loader) ? pathToFileURL(loader).href : 'tsx';
 }
 
+function nodeArguments(options: BridgeProcessOptions, recordDir: string | undefined): string[] {
+  const bundle = options.bundle ?? process.env.LOCAL_BRIDGE_BUNDLE;
+  if (options.entry === undefined && bundle && existsSync(bundle)) return ['--enable-source-maps', bundle];
+  const entry = options.entry ?? path.join(REPO_ROOT, 'infra/local/bridge-main.ts');
+  const recorder = recordDir ? ['--import', pathToFileURL(path.join(REPO_ROOT, 'test/support/aws-call-recorder-preload.ts')).href] : [];
+  return ['--import', tsxLoader(), ...recorder, entry];
+}
+
 /**
  * Runs the node-bridge as a child process of its own, the same process as `node-bridge/main.ts`
  * in ECS (node-bridge/src/process.ts) with the local queues and bus, so tests can SIGKILL it. One process (node with tsx's loader, not the
- * tsx CLI, which would put a second process in between that a SIGKILL leaves behind),
+ * tsx CLI, which would put a second process in between that a SIGKILL leaves behind; or plain node on a bundle),
  * with an IPC channel: the bridge exits by itself when its parent goes away.
  */
 export async function spawnBridgeProcess(options: BridgeProcessOptions): Promise<BridgeProcess> {
-  const entry = options.entry ?? path.join(REPO_ROOT, 'infra/local/bridge-main.ts');
   // The role test records every AWS call of the run, the bridge's too (test/support/aws-call-recorder.ts).
   const recordDir = process.env.AWS_CALL_RECORD_DIR;
-  const recorder = recordDir ? ['--import', pathToFileURL(path.join(REPO_ROOT, 'test/support/aws-call-recorder-preload.ts')).href] : [];
-  const child = spawn(process.execPath, ['--import', tsxLoader(), ...recorder, entry], {
+  const child = spawn(process.execPath, nodeArguments(options, recordDir), {
     cwd: REPO_ROOT,
     env: {
       ...Object.fromEntries(INHERITED.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]])),

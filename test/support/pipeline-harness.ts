@@ -25,6 +25,7 @@ import { ensureLocalQueueTable, localQueueTableName } from '../../infra/local/aw
 import { FAST_TIMING, startPipeline, type Pipeline, type PipelineTiming } from '../../infra/local/pipeline';
 import { startLndSimulator, type LndSimulator, type PaymentOutcome } from '../../lnd-simulator';
 import { fund, newMerchant, readAccount } from './ledger-fixtures';
+import { useRunBridgeBundle } from './run-bridge-bundle';
 import { createTestTable, dynamoDbEndpoint } from './table';
 
 export interface PipelineHarnessOptions {
@@ -117,6 +118,7 @@ const consoleLog: Log = {
 
 /** A real DynamoDB Local table, an LND simulator in a temp dir, and the whole pipeline with its bridge child. */
 export async function startPipelineHarness(options: PipelineHarnessOptions = {}): Promise<PipelineHarness> {
+  useRunBridgeBundle();
   const cleanups: Array<() => Promise<void>> = [];
   const cleanup = async () => {
     for (const step of cleanups.reverse()) await step().catch(() => undefined);
