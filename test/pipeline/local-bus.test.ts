@@ -5,6 +5,8 @@ import { matchesPattern, type EventPattern } from '../../functions/lib/bus/event
 import { LocalBus, LocalBusClient, type BusEvent } from '../../infra/local/aws/local-bus';
 import type { Queue } from '../../functions/lib/queue/queue';
 import { LocalQueues, type LocalQueue } from '../../infra/local/aws/local-queue';
+import { ManualTimeSource } from '../../infra/local/aws/manual-time';
+import { systemTime, type TimeSource } from '../../functions/lib/runtime/clock';
 import { useLocalQueueTable, waitUntil } from '../support/pipeline-harness';
 
 describe('event patterns (the EventBridge subset the local bus matches)', () => {
@@ -34,18 +36,31 @@ describe('event patterns (the EventBridge subset the local bus matches)', () => 
   });
 });
 
+/**
+ * The bus runs on a ManualTimeSource at AWS's own durations (time scale 1): a test advances
+ * it by a retry interval once that retry is scheduled, then awaits the next attempt. One
+ * test keeps real time as a smoke test of the system clock ("... in real time").
+ */
 describe('LocalBus', () => {
   const store = useLocalQueueTable();
   const buses: LocalBus[] = [];
   afterEach(async () => {
     await Promise.all(buses.splice(0).map((bus) => bus.stop()));
   });
-  const newBus = (options: Partial<ConstructorParameters<typeof LocalBus>[0]> = {}) => {
-    const queues = new LocalQueues(store.table, { pollIntervalMs: 30 });
-    const bus = new LocalBus({ queues, ingressQueueName: `ingress-${randomUUID()}`, timeScale: 0.001, ...options });
+  const startBus = <Time extends TimeSource>(time: Time, options: Partial<ConstructorParameters<typeof LocalBus>[0]>) => {
+    const queues = new LocalQueues(store.table, { pollIntervalMs: 30, time });
+    const ingressQueueName = options.ingressQueueName ?? `ingress-${randomUUID()}`;
+    const bus = new LocalBus({ queues, ...options, ingressQueueName });
     buses.push(bus);
-    return { bus, queues };
+    return { bus, queues, time, ingress: queues.queue(ingressQueueName) };
   };
+  const newBus = (options: Partial<ConstructorParameters<typeof LocalBus>[0]> = {}) => startBus(new ManualTimeSource(), options);
+  /** Resolves once the one message of `queue` is hidden for `delayMs` from now: the next attempt is scheduled. */
+  const retryScheduled = (queue: LocalQueue, time: ManualTimeSource, delayMs: number) =>
+    waitUntil(async () => {
+      const items = await queue.peekAll();
+      return items.length === 1 && Number(items[0]!.visible_sk.slice(0, 15)) - time.nowMs() === delayMs;
+    }, { timeoutMs: 5_000, message: `the next attempt scheduled ${delayMs} ms on` });
   const settled = { source: BusSource.node, detailType: NodeDetailType.invoiceSettled, detail: { payment_hash: 'ab' } };
   const domainEvent = { source: BusSource.ledger, detailType: LedgerDetailType.domainEvent, detail: { merchant_id: 'mch_1' } };
 
@@ -53,26 +68,30 @@ describe('LocalBus', () => {
     const { bus, queues } = newBus();
     const target = queues.queue(`target-${randomUUID()}`);
     bus.addRule({ name: 'settlements', pattern: { source: [BusSource.node], 'detail-type': [NodeDetailType.invoiceSettled] }, target: { queue: target } });
+    let routed = 0;
+    bus.onEvent(() => routed++);
     bus.start();
 
     expect(await bus.putEvents([settled, domainEvent])).toEqual({ failed: [] });
+    await waitUntil(() => routed === 2, { message: 'both events routed' });
 
     const [message] = await target.receive({ maxMessages: 10, waitTimeSec: 5 });
     const event = JSON.parse(message!.body) as BusEvent;
     expect(event).toMatchObject({ version: '0', source: BusSource.node, 'detail-type': NodeDetailType.invoiceSettled, detail: settled.detail, region: 'local' });
     expect(event.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(event.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(await target.receive({ maxMessages: 10, waitTimeSec: 0.5 })).toEqual([]);
+    expect(await target.receive({ maxMessages: 10, waitTimeSec: 0 })).toEqual([]);
   });
 
   it('lets another process put events (a client over the same table) and routes them', async () => {
     const ingressQueueName = `ingress-${randomUUID()}`;
-    const { bus } = newBus({ ingressQueueName, ingressPollIntervalMs: 30 });
+    const { bus, time } = newBus({ ingressQueueName, ingressPollIntervalMs: 30 });
     const received: BusEvent[] = [];
     bus.addRule({ name: 'all', pattern: { source: [{ prefix: 'lightning-payments.' }] }, target: { handler: async (event) => void received.push(event) } });
     bus.start();
 
-    const otherProcess = new LocalBusClient(new LocalQueues(store.table).queue(ingressQueueName));
+    // Another process on the same machine: same table, same clock.
+    const otherProcess = new LocalBusClient(new LocalQueues(store.table, { time }).queue(ingressQueueName));
     await otherProcess.putEvents([settled, domainEvent]);
 
     await waitUntil(() => received.length === 2, { message: 'both events' });
@@ -94,18 +113,18 @@ describe('LocalBus', () => {
     expect(() => bus.addRule({ name: 'webhook-fan-out', pattern: {}, target: { handler: async () => {} } })).toThrow(/already has a rule/);
   });
 
-  // timeScale 0.001: Lambda's one and two minutes between attempts are 60 and 120 ms.
   it('a function target that keeps failing: two retries, then its on-failure destination gets the invocation record', async () => {
-    const { bus, queues } = newBus();
+    const { bus, queues, time } = newBus();
     const destination = `on-failure-${randomUUID()}`;
+    const name = `failing-${randomUUID()}`;
     const attempts: number[] = [];
     bus.addRule({
-      name: `failing-${randomUUID()}`,
+      name,
       pattern: { source: [BusSource.node] },
       target: {
         asyncInvoke: { retryAttempts: 2, maxEventAgeSec: 3600, onFailure: destination },
         handler: async () => {
-          attempts.push(Date.now());
+          attempts.push(time.nowMs());
           throw new Error('downstream is down');
         },
       },
@@ -113,13 +132,18 @@ describe('LocalBus', () => {
     bus.start();
     await bus.putEvents([settled]);
 
+    // Lambda's one minute before the second attempt, two before the third.
+    for (const delayMs of [60_000, 120_000]) {
+      await retryScheduled(bus.ruleQueue(name) as LocalQueue, time, delayMs);
+      time.advance(delayMs);
+    }
     const [failure] = await waitUntil(async () => {
       const items = await queues.queue(destination).peekAll();
       return items.length > 0 ? items : undefined;
     }, { message: 'invocation record' });
     expect(attempts).toHaveLength(3);
-    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(55);
-    expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(115);
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(60_000);
+    expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(120_000);
     const record = JSON.parse(failure!.body);
     expect(record).toMatchObject({
       requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
@@ -129,7 +153,7 @@ describe('LocalBus', () => {
   });
 
   it('a function target without a destination loses the event after two retries, as Lambda does by default', async () => {
-    const { bus } = newBus();
+    const { bus, time } = newBus();
     const name = `discarding-${randomUUID()}`;
     let calls = 0;
     bus.addRule({ name, pattern: { source: [BusSource.node] }, target: { handler: async () => {
@@ -138,13 +162,18 @@ describe('LocalBus', () => {
     } } });
     bus.start();
     await bus.putEvents([settled]);
+    for (const delayMs of [60_000, 120_000]) {
+      await retryScheduled(bus.ruleQueue(name) as LocalQueue, time, delayMs);
+      time.advance(delayMs);
+    }
     await waitUntil(async () => calls === 3 && (await (bus.ruleQueue(name) as LocalQueue).peekAll()).length === 0, { message: 'discarded' });
     // Nothing is left anywhere: this is why consumers that must not lose events sit behind a queue.
     expect(calls).toBe(3);
   });
 
-  it('a function target that fails once gets the event again and succeeds', async () => {
-    const { bus, queues } = newBus();
+  // timeScale 0.001: Lambda's one minute before the second attempt is 60 ms.
+  it('a function target that fails once gets the event again and succeeds (in real time: smoke test of the system clock)', async () => {
+    const { bus, queues } = startBus(systemTime, { timeScale: 0.001 });
     const destination = `on-failure-${randomUUID()}`;
     const seen: number[] = [];
     bus.addRule({
@@ -161,11 +190,12 @@ describe('LocalBus', () => {
     bus.start();
     await bus.putEvents([settled]);
     await waitUntil(() => seen.length === 2);
+    expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(60);
     expect(await queues.queue(destination).peekAll()).toEqual([]);
   });
 
   it('a queue target that refuses the hand-off: retried within the target retry policy, then parked in the target DLQ', async () => {
-    const { bus, queues } = newBus();
+    const { bus, queues, time, ingress } = newBus();
     const deadLetterQueue = `target-dlq-${randomUUID()}`;
     let sends = 0;
     const refusing: Queue = {
@@ -184,6 +214,11 @@ describe('LocalBus', () => {
     bus.start();
     await bus.putEvents([settled]);
 
+    // EventBridge's backoff between hand-offs: 1, 2, 4 s here.
+    for (const delayMs of [1_000, 2_000, 4_000]) {
+      await retryScheduled(ingress, time, delayMs);
+      time.advance(delayMs);
+    }
     const [parked] = await waitUntil(async () => {
       const items = await queues.queue(deadLetterQueue).peekAll();
       return items.length > 0 ? items : undefined;
