@@ -31,6 +31,10 @@ import { type SimulatorFixture, startSimulatorFixture } from './support/simulato
  * lack what real LND fills in, so anything missing here fails a call.
  */
 
+/** The library returns the add and settle indexes, though its typings leave them out. */
+type Indexed<T> = T & { index: number; confirmed_index?: number };
+const indexed = <T>(invoice: T) => invoice as Indexed<T>;
+
 const sha256 = (hex: string) => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
 
 /** The first event of `name` on a subscription that satisfies `matches`; an 'error' event fails it. */
@@ -101,13 +105,13 @@ describe('the simulator through the stock `lightning` client library', () => {
 
   it('creates, looks up and lists invoices, and reads the HTLC that settled one', async () => {
     const created = await createInvoice({ lnd, tokens: 2_500, description: 'stock client' });
-    const open = await getInvoice({ lnd, id: created.id });
+    const open = indexed(await getInvoice({ lnd, id: created.id }));
     expect(open).toMatchObject({ id: created.id, tokens: 2_500, is_confirmed: false, description: 'stock client', payments: [] });
     expect(open.features.map((feature) => feature.bit)).toEqual(expect.arrayContaining([9, 14, 17]));
 
     expect(fixture.sim.payInvoice(created.request, 2_600_000).status).toBe('settled');
 
-    const settled = await getInvoice({ lnd, id: created.id });
+    const settled = indexed(await getInvoice({ lnd, id: created.id }));
     expect(open.index).toBeGreaterThan(0);
     expect(settled).toMatchObject({ is_confirmed: true, received_mtokens: '2600000', secret: open.secret, index: open.index });
     expect(settled.confirmed_index).toBeGreaterThan(0);
