@@ -48,7 +48,7 @@ describe('LocalBus', () => {
     await Promise.all(buses.splice(0).map((bus) => bus.stop()));
   });
   const startBus = <Time extends TimeSource>(time: Time, options: Partial<ConstructorParameters<typeof LocalBus>[0]>) => {
-    const queues = new LocalQueues(store.table, { pollIntervalMs: 30, time });
+    const queues = new LocalQueues(store.table, { pollIntervalMs: 10, time });
     const ingressQueueName = options.ingressQueueName ?? `ingress-${randomUUID()}`;
     const bus = new LocalBus({ queues, ...options, ingressQueueName });
     buses.push(bus);
@@ -60,7 +60,7 @@ describe('LocalBus', () => {
     waitUntil(async () => {
       const items = await queue.peekAll();
       return items.length === 1 && Number(items[0]!.visible_sk.slice(0, 15)) - time.nowMs() === delayMs;
-    }, { timeoutMs: 5_000, message: `the next attempt scheduled ${delayMs} ms on` });
+    }, { timeoutMs: 5_000, intervalMs: 20, message: `the next attempt scheduled ${delayMs} ms on` });
   const settled = { source: BusSource.node, detailType: NodeDetailType.invoiceSettled, detail: { payment_hash: 'ab' } };
   const domainEvent = { source: BusSource.ledger, detailType: LedgerDetailType.domainEvent, detail: { merchant_id: 'mch_1' } };
 

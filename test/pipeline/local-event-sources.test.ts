@@ -35,6 +35,8 @@ const settings: ConsumerDelivery = {
 };
 
 type Call = { at: number; bodies: string[] };
+/** Checks often: with the time moved by hand, what follows an advance is a few round trips to DynamoDB Local away. */
+const until = <T>(check: () => T | Promise<T>, message: string) => waitUntil(check, { intervalMs: 20, message });
 
 describe('SQS event source (local stand-in)', () => {
   const store = useLocalQueueTable();
@@ -44,7 +46,7 @@ describe('SQS event source (local stand-in)', () => {
   });
   const newQueue = (): { time: ManualTimeSource; queues: LocalQueues; queue: LocalQueue } => {
     const time = new ManualTimeSource();
-    const queues = new LocalQueues(store.table, { pollIntervalMs: 30, time });
+    const queues = new LocalQueues(store.table, { pollIntervalMs: 10, time });
     return { time, queues, queue: queues.queue(`consumer-${randomUUID()}`, { maxReceiveCount: settings.maxReceiveCount }) };
   };
   /** Starts the source, recording when (on its time source) each body was handed to the function. */
@@ -61,7 +63,7 @@ describe('SQS event source (local stand-in)', () => {
     });
     sources.push(source);
     /** Resolves once `invocations` invocations have run to the end (their deletes included). */
-    const settled = (invocations: number) => waitUntil(() => source.invocations >= invocations && source.inFlight === 0, { message: `${invocations} invocation(s) settled` });
+    const settled = (invocations: number) => until(() => source.invocations >= invocations && source.inFlight === 0, `${invocations} invocation(s) settled`);
     return { source, calls, settled };
   };
   const deliveriesOf = (calls: Call[], body: string) => calls.filter((call) => call.bodies.includes(body));
@@ -74,14 +76,14 @@ describe('SQS event source (local stand-in)', () => {
     const { time, queue } = newQueue();
     for (const body of ['a', 'b', 'c']) await queue.send(body);
     const { calls, settled } = start(queue, failBody('b'));
-    await waitUntil(async () => (await bodiesIn(queue)).join() === 'b' && deliveriesOf(calls, 'b').length > 0, { message: 'a and c deleted, b tried' });
+    await until(async () => (await bodiesIn(queue)).join() === 'b' && deliveriesOf(calls, 'b').length > 0, 'a and c deleted, b tried');
     await settled(calls.length);
 
     time.advance(settings.visibilityTimeoutSec * 1000 - 1);
     // What the source would get now: nothing, b is still hidden.
     expect(await queue.receive({ maxMessages: 10, waitTimeSec: 0 })).toEqual([]);
     time.advance(1);
-    await waitUntil(() => deliveriesOf(calls, 'b').length >= 2, { message: 'b again' });
+    await until(() => deliveriesOf(calls, 'b').length >= 2, 'b again');
     await settled(calls.length);
 
     const [first, second] = deliveriesOf(calls, 'b');
@@ -96,12 +98,12 @@ describe('SQS event source (local stand-in)', () => {
     await queue.send('fine');
     const { calls, settled } = start(queue, failBody('poison'));
     for (let receive = 1; receive <= settings.maxReceiveCount; receive++) {
-      await waitUntil(async () => deliveriesOf(calls, 'poison').length === receive && (await bodiesIn(queue)).join() === 'poison', { message: `poison tried ${receive} time(s), fine deleted` });
+      await until(async () => deliveriesOf(calls, 'poison').length === receive && (await bodiesIn(queue)).join() === 'poison', `poison tried ${receive} time(s), fine deleted`);
       await settled(calls.length);
       expect(await queues.deadLetterQueue(queue.name).peekAll()).toEqual([]);
       time.advance(settings.visibilityTimeoutSec * 1000);
     }
-    await waitUntil(async () => (await queues.deadLetterQueue(queue.name).peekAll()).length === 1, { message: 'poison in the DLQ' });
+    await until(async () => (await queues.deadLetterQueue(queue.name).peekAll()).length === 1, 'poison in the DLQ');
     expect((await queues.deadLetterQueue(queue.name).peekAll())[0]!.body).toBe('poison');
     expect(await queue.peekAll()).toEqual([]);
     expect(deliveriesOf(calls, 'poison')).toHaveLength(settings.maxReceiveCount);
@@ -123,7 +125,7 @@ describe('SQS event source (local stand-in)', () => {
       }
       return Promise.resolve({ batchItemFailures: [] });
     });
-    await waitUntil(() => calls.length > 0, { message: 'the first invocation' });
+    await until(() => calls.length > 0, 'the first invocation');
     expect(calls[0]!.bodies.sort()).toEqual(['a', 'b']);
     // The function timeout passes (a handler still running has failed then), the visibility timeout not yet.
     time.advance(settings.functionTimeoutSec * 1000);
@@ -131,7 +133,7 @@ describe('SQS event source (local stand-in)', () => {
     expect(await bodiesIn(queue)).toEqual(['a', 'b']);
 
     time.advance((settings.visibilityTimeoutSec - settings.functionTimeoutSec) * 1000);
-    await waitUntil(async () => calls.flatMap((call) => call.bodies).length >= 4 && (await queue.peekAll()).length === 0, { message: 'both records again, then deleted' });
+    await until(async () => calls.flatMap((call) => call.bodies).length >= 4 && (await queue.peekAll()).length === 0, 'both records again, then deleted');
     const bodies = calls.flatMap((call) => call.bodies).sort();
     expect(bodies).toEqual(['a', 'a', 'b', 'b']);
   });
