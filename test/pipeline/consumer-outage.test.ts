@@ -2,13 +2,14 @@
  * Must show (issue 14): a consumer that fails for longer than Lambda's asynchronous retry
  * window loses nothing: the settlement is credited once the fault clears.
  *
- * Under this file's time scale (0.02) the template's settings read: Lambda's asynchronous
- * window (two retries, one and two minutes apart) is 3.6 s; the settle-invoice queue shows a
- * failed record again after its 180 s visibility timeout, 3.6 s, up to 500 receives; the
- * function times out after 0.6 s. The outage lasts 500 scaled seconds (10 s), so the event
- * outlives Lambda's window more than twice. The second suite runs the same outage against the wiring the
- * template had before (the rule's target is the function itself): the event is lost, which
- * is what proves the first suite could fail.
+ * Under this file's time scale (0.01) the template's settings read: Lambda's asynchronous
+ * window (two retries, one and two minutes apart) is 1.8 s; the settle-invoice queue shows a
+ * failed record again after its 180 s visibility timeout, 1.8 s, up to 500 receives; the
+ * function times out after 0.3 s. The outage lasts until the event has outlived Lambda's
+ * window more than twice (400 scaled seconds, 4 s) and has been tried at least as often as
+ * Lambda would have tried it, whichever comes later: awaited, not a fixed sleep. The second
+ * suite runs the same outage against the wiring the template had before (the rule's target
+ * is the function itself): the event is lost, which is what proves the first suite could fail.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -22,10 +23,10 @@ import { expectLedgerConsistent } from '../support/ledger-fixtures';
 import { usePipelineHarness, waitUntil, type PipelineHarness } from '../support/pipeline-harness';
 import { dynamoDbEndpoint } from '../support/table';
 
-const scale = 0.02;
+const scale = 0.01;
 /** Lambda's asynchronous invoke gives up this long after the first attempt: one minute, then two. */
 const LAMBDA_ASYNC_WINDOW_SEC = 60 + 120;
-const OUTAGE_MS = scaleSeconds(500, scale) * 1000;
+const OUTAGE_MS = scaleSeconds(400, scale) * 1000;
 const AMOUNT_MSAT = 250_000;
 
 /** Every write of this client fails while `outage.on`: the consumer's table is unreachable for writes. */
@@ -46,7 +47,8 @@ async function depositsOf(h: PipelineHarness, accountId: string, invoiceId: stri
   return (await h.ledger(accountId)).filter((entry) => entry.type === 'deposit' && entry.reference_id === invoiceId);
 }
 
-async function payDuringOutage(h: PipelineHarness, outage: { on: boolean; refused: number }) {
+/** Pays an invoice while writes fail, and keeps them failing for OUTAGE_MS and until `triedEnough` (Lambda's attempts happened). */
+async function payDuringOutage(h: PipelineHarness, outage: { on: boolean; refused: number }, triedEnough: () => boolean | Promise<boolean>) {
   const { merchantId, accountId } = await h.newAccount();
   const invoice = await h.createInvoice({ merchantId, accountId, amountMsat: AMOUNT_MSAT });
   outage.on = true;
@@ -55,7 +57,7 @@ async function payDuringOutage(h: PipelineHarness, outage: { on: boolean; refuse
   await waitUntil(() => h.events.some((e) => e['detail-type'] === NodeDetailType.invoiceSettled && (e.detail as { payment_hash: string }).payment_hash === invoice.payment_hash), {
     message: 'settlement published',
   });
-  await waitUntil(() => Date.now() - startedAt >= OUTAGE_MS, { timeoutMs: OUTAGE_MS + 5_000, intervalMs: 200, message: 'the outage lasted' });
+  await waitUntil(async () => Date.now() - startedAt >= OUTAGE_MS && (await triedEnough()), { timeoutMs: OUTAGE_MS + 20_000, intervalMs: 100, message: 'the outage lasted' });
   return { accountId, invoice, startedAt };
 }
 
@@ -67,7 +69,9 @@ describe('settle-invoice behind its queue (the template now): an outage past Lam
     const outage = { on: false, refused: 0 };
     breakWrites(h.pipeline.table.doc, outage);
 
-    const { accountId, invoice } = await payDuringOutage(h, outage);
+    // Lambda's three attempts have all failed once the record is received a fourth time.
+    const lambdaAttempts = LAMBDA_ASYNC_DEFAULTS.retryAttempts + 1;
+    const { accountId, invoice } = await payDuringOutage(h, outage, async () => ((await h.pipeline.settleInvoiceQueue.peekAll())[0]?.receive_count ?? 0) > lambdaAttempts);
     // As many failed receives as Lambda's three asynchronous attempts (after which it would discard), and still in the queue.
     const [waiting] = await h.pipeline.settleInvoiceQueue.peekAll();
     expect(waiting?.receive_count).toBeGreaterThanOrEqual(LAMBDA_ASYNC_DEFAULTS.retryAttempts + 1);
@@ -99,6 +103,7 @@ describe('settle-invoice as the rule\'s own target (the template before): the sa
     breakWrites(consumerTable.doc, outage);
     const settle = createSettleInvoiceHandler({ table: consumerTable, log: { warn: () => {}, error: () => {}, info: () => {}, debug: () => {} } });
     let attempts = 0;
+    let failed = 0;
     await h.pipeline.bus.removeRule(SETTLE_INVOICE_RULE);
     h.pipeline.addRule({
       name: 'settle-invoice-async',
@@ -107,12 +112,15 @@ describe('settle-invoice as the rule\'s own target (the template before): the sa
       target: {
         handler: async (event) => {
           attempts++;
-          await settle(event as InvoiceSettledEvent);
+          await settle(event as InvoiceSettledEvent).catch((error: unknown) => {
+            failed++;
+            throw error;
+          });
         },
       },
     });
     try {
-      const { accountId, invoice } = await payDuringOutage(h, outage);
+      const { accountId, invoice } = await payDuringOutage(h, outage, () => failed >= LAMBDA_ASYNC_DEFAULTS.retryAttempts + 1);
       await waitUntil(() => attempts === LAMBDA_ASYNC_DEFAULTS.retryAttempts + 1, { message: 'three attempts' });
       outage.on = false;
       // Nothing is left to deliver it: Lambda's queue for the function is empty, the settle queue was never fed.
