@@ -97,6 +97,7 @@ export function route<A extends AuthMode, P extends z.ZodType | undefined = unde
 
     const run = async (event: HttpEvent): Promise<HttpResult> => {
       const state = stateOf({ event });
+      if (state.replay) return state.replay;
       const dependencies = deps();
       const now = dependencies.now();
       const response = await spec.handler(

@@ -17,6 +17,8 @@ export interface RequestState {
   auth: AuthContext | undefined;
   input: { path: unknown; query: unknown; body: unknown };
   hold: IdempotencyHold | undefined;
+  /** The stored answer to send again (an Idempotency-Key replay), in place of running the route. */
+  replay: HttpResult | undefined;
 }
 
 export type PipelineRequest = Request<HttpEvent, HttpResult, Error>;
@@ -37,6 +39,7 @@ export function stateOf(request: Pick<PipelineRequest, 'event'>): RequestState {
     auth: undefined,
     input: { path: {}, query: {}, body: undefined },
     hold: undefined,
+    replay: undefined,
   };
   states.set(request.event, state);
   return state;

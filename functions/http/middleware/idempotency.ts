@@ -29,11 +29,14 @@ export function idempotency(options: IdempotencyMiddlewareOptions): Middleware {
         fingerprint: requestFingerprint(request.event.requestContext.http.method, request.event.rawPath, state.json),
       });
       if (started.kind === 'replay') {
-        return {
+        // Answered in place of the route rather than as an early response, which would skip
+        // the `after` hooks (the rate-limit headers every counted answer carries).
+        state.replay = {
           statusCode: started.response.status,
           headers: { 'content-type': JSON_CONTENT_TYPE, 'cache-control': 'no-store', [REPLAYED_HEADER]: 'true' },
           body: started.response.body,
         };
+        return undefined;
       }
       state.hold = started.hold;
       return undefined;
