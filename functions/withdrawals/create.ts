@@ -6,10 +6,9 @@ import { debitWithdrawal } from '../lib/ledger/debit-withdrawal';
 import { payInternally } from '../lib/ledger/pay-internally';
 import { defaultFeeReserveMsat } from '../lib/money';
 import type { InvoiceNode } from '../lib/node/invoice-node';
-import { findObject } from '../lib/table/find';
-import { keys } from '../lib/table/keys';
 import { checkPaymentRequest, decodePaymentRequest } from '../lib/withdrawals/payment-request';
-import { toWithdrawal, type WithdrawalItem } from '../lib/withdrawals/withdrawal';
+import { readWithdrawal } from '../lib/withdrawals/repository';
+import { toWithdrawal } from '../lib/withdrawals/withdrawal';
 import { AuthMode } from '../http/authenticate';
 import type { Log } from '../lib/runtime/log';
 import { route } from '../http/pipeline';
@@ -45,7 +44,7 @@ export const createWithdrawalRoute = route({
     if (resumed) {
       // An earlier attempt with this Idempotency-Key may have debited already: that outcome
       // stands, whatever the checks below would say now (the invoice may have expired since).
-      const existing = await findObject<WithdrawalItem>(table, keys.withdrawal(id));
+      const existing = await readWithdrawal(table, id);
       if (existing?.merchant_id === auth.merchantId) return accepted(toWithdrawal(existing));
     }
     const decoded = decodePaymentRequest(body.bolt11);
