@@ -6,6 +6,7 @@ import { LocalBus, LocalBusClient, type BusEvent } from '../../infra/local/aws/l
 import type { Queue } from '../../functions/lib/queue/queue';
 import { LocalQueues, type LocalQueue } from '../../infra/local/aws/local-queue';
 import { ManualTimeSource } from '../../infra/local/aws/manual-time';
+import { startSchedule } from '../../infra/local/aws/schedule';
 import { systemTime, type TimeSource } from '../../functions/lib/runtime/clock';
 import { useLocalQueueTable, waitUntil } from '../support/pipeline-harness';
 
@@ -237,5 +238,33 @@ describe('LocalBus', () => {
       [2, 'MalformedDetail'],
     ]);
     await expect(bus.putEvents(Array.from({ length: 11 }, () => settled))).rejects.toThrow(RangeError);
+  });
+});
+
+describe('schedule rule (local stand-in)', () => {
+  // Lets the schedule's loop run what an advance woke.
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('fires at start, then once per interval of its time source, whether or not a run has finished', async () => {
+    const time = new ManualTimeSource();
+    const fired: string[] = [];
+    const schedule = startSchedule({ intervalMs: 60_000, time, ruleName: 'expiry', fire: async (event) => void fired.push(event.time) });
+    try {
+      expect(fired).toHaveLength(1);
+      time.advance(59_999);
+      await settle();
+      expect(fired).toHaveLength(1);
+      time.advance(1);
+      await waitUntil(() => fired.length === 2, { message: 'the second run' });
+      // Two more intervals pass at once: two more runs.
+      time.advance(120_000);
+      await waitUntil(() => fired.length === 4, { message: 'two more runs' });
+      expect(fired[1]).toBe(new Date(time.nowMs() - 120_000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    } finally {
+      await schedule.stop();
+    }
+    time.advance(60_000);
+    await settle();
+    expect(fired).toHaveLength(4);
   });
 });

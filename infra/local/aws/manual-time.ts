@@ -54,9 +54,4 @@ export class ManualTimeSource implements TimeSource {
     this.sleepers = this.sleepers.filter((sleeper) => sleeper.dueMs > this.ms);
     for (const sleeper of due) sleeper.wake();
   }
-
-  /** Sleeps that have not come due yet. */
-  get pendingSleeps(): number {
-    return this.sleepers.length;
-  }
 }
