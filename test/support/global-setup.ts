@@ -32,7 +32,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('localBridgeBundle', bridge.file);
   // `vitest --watch` reruns in this process: bundle the bridge's sources as they are now.
   project.onTestsRerun(() => bridge.rebuild());
-  const stopOnSignal = () => void dynamoDb.stop();
+  const stopOnSignal = () => {
+    void dynamoDb.stop();
+    bridge.remove();
+  };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
   return async () => {
@@ -40,7 +43,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.off('SIGTERM', stopOnSignal);
     if (--run.users > 0) return;
     shared = undefined;
-    await Promise.all([dynamoDb.stop(), bridge.remove()]);
+    bridge.remove();
+    await dynamoDb.stop();
   };
 }
 
@@ -52,7 +56,7 @@ async function startRunResources(): Promise<RunResources> {
   ]);
   if (dynamoDb.status === 'fulfilled' && bridge.status === 'fulfilled') return { dynamoDb: dynamoDb.value, bridge: bridge.value };
   if (dynamoDb.status === 'fulfilled') await dynamoDb.value.stop();
-  if (bridge.status === 'fulfilled') await bridge.value.remove();
+  if (bridge.status === 'fulfilled') bridge.value.remove();
   throw dynamoDb.status === 'rejected' ? dynamoDb.reason : (bridge as PromiseRejectedResult).reason;
 }
 

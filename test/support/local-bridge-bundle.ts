@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,8 @@ export interface LocalBridgeBundle {
   file: string;
   /** Bundles the current sources again into the same file (a watch-mode rerun). */
   rebuild(): Promise<void>;
-  remove(): Promise<void>;
+  /** Synchronous, so a signal handler finishes it before the process exits. */
+  remove(): void;
 }
 
 /**
@@ -46,6 +48,6 @@ export async function buildLocalBridgeBundle(): Promise<LocalBridgeBundle> {
       );
       return pending;
     },
-    remove: () => rm(dir, { recursive: true, force: true }),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
