@@ -9,7 +9,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  * all three, then the role check and the chaos suite, which have configs of their own):
  * - unit: pure, no process, no network, no DynamoDB: seconds;
  * - integration: DynamoDB Local (one for the run), the LND simulator, the pipeline with its
- *   bridge, real HTTP, the synthesized template;
+ *   bridge, real HTTP, `cdk synth`; integration-infra: the synthesized template, in one worker;
  * - system: the whole product as users run it (`npm start`, the browser).
  */
 export const UNIT_TESTS = [
@@ -30,6 +30,12 @@ export const UNIT_TESTS = [
 const SYSTEM_TESTS = ['test/e2e/**/*.test.ts'];
 /** Run by their own configs: the role check needs the records of a finished run; chaos wants the machine to itself. */
 const SEPARATE = ['test/bench/**', 'test/chaos/**', 'test/infra/roles.test.ts', 'node_modules/**'];
+/**
+ * The template tests synthesize the stack in their own process: loading aws-cdk-lib and a
+ * first synth cost seconds of CPU per process, a second synth of the same stack little, so
+ * they share one worker. cdk-synth.test.ts waits on a child `cdk synth` and stays in `integration`.
+ */
+const IN_PROCESS_SYNTH = ['test/infra/**/!(cdk-synth).test.ts'];
 
 const shared = {
   // Records every AWS call of each component when AWS_CALL_RECORD_DIR is set (npm test).
@@ -45,7 +51,24 @@ const dynamoDbLocal = ['test/support/global-setup.ts'];
 const projects: TestProjectInlineConfiguration[] = [
   { test: { ...shared, name: 'unit', include: UNIT_TESTS } },
   {
-    test: { ...shared, name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT_TESTS, ...SYSTEM_TESTS, ...SEPARATE], globalSetup: dynamoDbLocal },
+    test: {
+      ...shared,
+      name: 'integration',
+      include: ['test/**/*.test.ts'],
+      exclude: [...UNIT_TESTS, ...SYSTEM_TESTS, ...SEPARATE, ...IN_PROCESS_SYNTH],
+      globalSetup: dynamoDbLocal,
+    },
+  },
+  {
+    test: {
+      ...shared,
+      name: 'integration-infra',
+      include: IN_PROCESS_SYNTH,
+      exclude: SEPARATE,
+      // Template tests make no AWS call to record; this removes the cloud assemblies their Apps write.
+      setupFiles: ['test/infra/support/outdir-cleanup.ts'],
+      poolOptions: { forks: { singleFork: true, isolate: false } },
+    },
   },
   { test: { ...shared, name: 'system', include: SYSTEM_TESTS, globalSetup: dynamoDbLocal } },
 ];

@@ -1,9 +1,6 @@
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnElement } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { discoverApiRoutes } from '../../infra/api-routes';
-import { parseStackConfig } from '../../infra/config';
-import { LightningPaymentsStack } from '../../infra/stack';
+import { synthesizedStack } from './support/synth';
 
 /**
  * Issue 14, item 2: the bridge re-queues a payment still in flight after
@@ -15,12 +12,8 @@ describe("the node-bridge's payout queue grant", () => {
   let payoutQueueId: string;
 
   beforeAll(async () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new LightningPaymentsStack(app, 'Test', {
-      config: parseStackConfig({ stage: 'prod', network: 'regtest', lndGrpcHost: 'lnd.internal:10009' }),
-      apiRoutes: await discoverApiRoutes(),
-    });
-    const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: any }> };
+    const { stack, template: synthesized } = await synthesizedStack();
+    const template = synthesized.toJSON() as { Resources: Record<string, { Type: string; Properties: any }> };
     const roleId = stack.getLogicalId(stack.bridge.taskDefinition.taskRole.node.defaultChild as CfnElement);
     payoutQueueId = stack.getLogicalId(stack.pipeline.payoutQueue.queue.node.defaultChild as CfnElement);
     statements = Object.values(template.Resources)

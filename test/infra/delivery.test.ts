@@ -1,10 +1,8 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { discoverApiRoutes } from '../../infra/api-routes';
-import { parseStackConfig } from '../../infra/config';
 import { delivery } from '../../infra/delivery';
-import { LightningPaymentsStack } from '../../infra/stack';
+import type { LightningPaymentsStack } from '../../infra/stack';
+import { synthesizedStack } from './support/synth';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
 
@@ -13,12 +11,7 @@ describe('delivery semantics in the template', () => {
   let stack: LightningPaymentsStack;
   let template: Template;
   beforeAll(async () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    stack = new LightningPaymentsStack(app, 'Test', {
-      config: parseStackConfig({ stage: 'prod', network: 'regtest', lndGrpcHost: 'lnd.internal:10009' }),
-      apiRoutes: await discoverApiRoutes(),
-    });
-    template = Template.fromStack(stack);
+    ({ stack, template } = await synthesizedStack());
   }, 120_000);
   const of = (type: string) => template.findResources(type) as Resources;
   const idOf = (ref: any): string => ref?.['Fn::GetAtt']?.[0] ?? ref?.Ref;

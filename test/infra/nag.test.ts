@@ -1,4 +1,3 @@
-import { App } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { SynthesisMessage } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { discoverApiRoutes } from '../../infra/api-routes';
 import { parseStackConfig } from '../../infra/config';
 import { applyNagPacks, applyNagSuppressions, NAG_SUPPRESSIONS, type StackNagSuppression } from '../../infra/nag-suppressions';
 import { LightningPaymentsStack } from '../../infra/stack';
+import { NO_BUNDLING, testApp } from './support/synth';
 
 /**
  * Deliver 4 of issue 14: the synthesized template passes cdk-nag's AwsSolutions, NIST 800-53 R5,
@@ -22,7 +22,7 @@ interface Finding {
 
 /** Synthesizes the stack as `cdk synth` does (esbuild skipped: cdk-synth.test.ts bundles for real) with all five packs. */
 async function nagFindings(context: Record<string, unknown>, options: { suppress: boolean }) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp({ context: NO_BUNDLING });
   const stack = new LightningPaymentsStack(app, 'Test', { config: parseStackConfig(context), apiRoutes: await discoverApiRoutes() });
   const applied = options.suppress ? applyNagSuppressions(stack) : new Map<StackNagSuppression, string[]>();
   applyNagPacks(app);

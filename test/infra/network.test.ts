@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -11,13 +11,14 @@ import { LedgerTable } from '../../infra/constructs/ledger-table';
 import { LndSecrets } from '../../infra/constructs/lnd-secrets';
 import { Network } from '../../infra/constructs/network';
 import { NodeBridgeService } from '../../infra/constructs/node-bridge-service';
+import { NO_BUNDLING, testApp } from './support/synth';
 
 /**
  * The network with the two things that use it, in a stack of their own: the API (every real
  * route) and the bridge. The full stack's synth is covered by stack.test.ts and cdk-synth.test.ts.
  */
 async function synth(context: Record<string, unknown>) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp({ context: NO_BUNDLING });
   const config = parseStackConfig({ network: 'regtest', lndGrpcHost: 'lnd.internal:10009', ...context });
   const routes = await discoverApiRoutes();
   const stack = new Stack(app, 'Test');

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { discoverApiRoutes } from '../../infra/api-routes';
-import { parseStackConfig } from '../../infra/config';
-import { LightningPaymentsStack } from '../../infra/stack';
+import type { LightningPaymentsStack } from '../../infra/stack';
 import { readApiConfig } from '../../functions/lib/config';
 import { readWebhookSettings } from '../../functions/lib/webhooks/config';
 import { readBridgeConfig } from '../../node-bridge/src/config';
+import { synthesizedStack } from './support/synth';
 
 /** What the deployed process would see: tokens (ARNs, URLs, names) stand in as plausible values. */
 function deployedEnv(variables: Record<string, unknown>): Record<string, string> {
@@ -20,16 +18,10 @@ type Resources = Record<string, { Type: string; Properties: Record<string, any> 
 describe('LightningPaymentsStack', () => {
   let template: Template;
   let stack: LightningPaymentsStack;
-  let app: App;
 
   beforeAll(async () => {
-    // Skip esbuild here: the synth test (cdk-synth.test.ts) bundles for real; cdk-nag runs in nag.test.ts.
-    app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    stack = new LightningPaymentsStack(app, 'Test', {
-      config: parseStackConfig({ stage: 'prod', network: 'regtest', lndGrpcHost: 'lnd.internal:10009' }),
-      apiRoutes: await discoverApiRoutes(),
-    });
-    template = Template.fromStack(stack);
+    // The production stack without esbuild: cdk-synth.test.ts bundles for real; cdk-nag runs in nag.test.ts.
+    ({ stack, template } = await synthesizedStack());
   }, 120_000);
 
   const resourcesOf = (type: string): Resources => template.findResources(type) as Resources;

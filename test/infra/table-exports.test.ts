@@ -1,4 +1,4 @@
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { TableExports, type TableExportsProps } from '../../infra/constructs/table-exports';
+import { testApp } from './support/synth';
 
 /** A tiny stack: a TableV2 with PITR, and the exports construct under test. */
 function synth(
@@ -15,7 +16,7 @@ function synth(
   extra?: (stack: Stack) => Partial<TableExportsProps>,
   beforeSynth?: (stack: Stack, exports: TableExports) => void,
 ) {
-  const app = new App();
+  const app = testApp();
   const stack = new Stack(app, 'ExportsTest');
   const table = new dynamodb.TableV2(stack, 'Table', {
     partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -161,7 +162,7 @@ describe('TableExports construct', () => {
 
   it('passes cdk-nag AwsSolutions with its documented suppressions only', () => {
     for (const props of [{}, { versioned: true }]) {
-      const app = new App();
+      const app = testApp();
       const stack = new Stack(app, 'NagTest');
       const table = new dynamodb.TableV2(stack, 'Table', {
         partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },

@@ -1,11 +1,9 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { discoverApiRoutes } from '../../infra/api-routes';
-import { parseStackConfig } from '../../infra/config';
 import { SECRETS_KEY_ENV } from '../../infra/constructs/webhooks';
-import { LightningPaymentsStack } from '../../infra/stack';
+import type { LightningPaymentsStack } from '../../infra/stack';
 import { secretSealerFromEnv } from '../../functions/lib/webhooks/kms-sealer';
+import { synthesizedStack } from './support/synth';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
@@ -15,12 +13,7 @@ describe('the webhook secrets key', () => {
   let stack: LightningPaymentsStack;
 
   beforeAll(async () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    stack = new LightningPaymentsStack(app, 'KeyTest', {
-      config: parseStackConfig({ stage: 'prod', network: 'regtest', lndGrpcHost: 'lnd.internal:10009' }),
-      apiRoutes: await discoverApiRoutes(),
-    });
-    template = Template.fromStack(stack);
+    ({ stack, template } = await synthesizedStack());
   }, 120_000);
 
   const keyId = () => stack.getLogicalId(stack.webhooks.secretsKey.node.defaultChild as never);
