@@ -34,8 +34,8 @@ describe('deposits: the node settles, the pipeline credits exactly once', () => 
 
   it('a fresh bridge with no cursor pages ListInvoices and credits what was paid before it started', async () => {
     const { merchantId, accountId } = await h.newAccount();
-    const invoices: InvoiceItem[] = [];
-    for (let i = 0; i < 12; i++) invoices.push(await h.createInvoice({ merchantId, accountId, amountMsat: 10_000 + i }));
+    // Made side by side: only the payments below, one by one, decide the settle order.
+    const invoices = await Promise.all(Array.from({ length: 12 }, (_, i) => h.createInvoice({ merchantId, accountId, amountMsat: 10_000 + i })));
     const paid = invoices.slice(0, 11);
     for (const invoice of paid) expect(h.sim.payInvoice(invoice.bolt11).status).toBe('settled');
     expect(await cursor(h)).toBeUndefined();
@@ -83,8 +83,7 @@ describe('deposits: the node settles, the pipeline credits exactly once', () => 
 
   it('catches up on invoices paid while the bridge was stopped (SIGTERM, clean exit)', async () => {
     const { merchantId, accountId } = await h.newAccount();
-    const invoices: InvoiceItem[] = [];
-    for (let i = 0; i < 8; i++) invoices.push(await h.createInvoice({ merchantId, accountId, amountMsat: 20_000 }));
+    const invoices = await Promise.all(Array.from({ length: 8 }, () => h.createInvoice({ merchantId, accountId, amountMsat: 20_000 })));
     const bridge = h.pipeline.bridge!;
 
     await h.pipeline.killBridge('SIGTERM');

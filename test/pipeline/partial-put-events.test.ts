@@ -3,7 +3,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LedgerDetailType, type DomainEventDetail } from '../../functions/lib/bus/bus-events';
 import type { BusEntry, EventBus, PutEventsResult } from '../../functions/lib/bus/event-bus';
 import { silentLog } from '../../functions/lib/runtime/log';
-import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
 import { keys } from '../../functions/lib/table/keys';
 import { startNodeBridge, type RunningBridge } from '../../node-bridge/src/bridge';
 import { readBridgeConfig } from '../../node-bridge/src/config';
@@ -63,10 +62,9 @@ describe('PutEvents partially failing, for the bridge and the outbox: nothing lo
       log: silentLog,
       wrapBus: (bus) => (bridgeBus = new FlakyBus(bus)),
     });
-    const depositor = await h.newAccount();
-    const payer = await h.newAccount({ fundMsat: 2_000_000 });
-    const invoices: InvoiceItem[] = [];
-    for (let i = 0; i < 30; i++) invoices.push(await h.createInvoice({ ...depositor, amountMsat: 5_000 + i }));
+    const [depositor, payer] = await Promise.all([h.newAccount(), h.newAccount({ fundMsat: 2_000_000 })]);
+    // Made side by side: only the payments below, one by one, decide the settle order.
+    const invoices = await Promise.all(Array.from({ length: 30 }, (_, i) => h.createInvoice({ ...depositor, amountMsat: 5_000 + i })));
 
     for (const invoice of invoices) expect(h.sim.payInvoice(invoice.bolt11).status).toBe('settled');
     const withdrawals = [
