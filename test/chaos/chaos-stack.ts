@@ -25,6 +25,7 @@ import { bindRoutes, startHttpServer } from '../../infra/local/http-server';
 import { localQueueTableName } from '../../infra/local/aws/local-queue-table';
 import { FAST_TIMING, startPipeline, type Pipeline } from '../../infra/local/pipeline';
 import { startLndSimulator, type LndSimulator } from '../../lnd-simulator';
+import { useRunBridgeBundle } from '../support/run-bridge-bundle';
 import { createTestTable, dynamoDbEndpoint } from '../support/table';
 
 export interface ChaosStackOptions {
@@ -75,6 +76,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
 
     const sim = await startLndSimulator({ dataDir, grpcPort: 0, controlPort: 0, maxPaymentTimeoutMs: 1000 });
     cleanups.push(() => sim.stop());
+    useRunBridgeBundle();
     const pipeline = await startPipeline({
       tableName: apiTable.name,
       dynamoDbEndpoint: endpoint,
