@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { encodeSignedInvoice } from './bolt11-codec';
 import { nowSec } from './clock';
 import type { NodeKey } from './node-key';
-import { type OutsideInvoiceRecord, PaymentOutcome, type SimulatorState } from './state/records';
+import { type OutsideInvoiceRecord, PaymentOutcome } from './state/records';
 
 export interface NewOutsideInvoice {
   amountMsat?: number | undefined;
@@ -23,7 +23,8 @@ export class OutsideNetwork {
   private readonly byHash = new Map<string, OutsideInvoiceRecord>();
 
   constructor(
-    private readonly state: SimulatorState,
+    /** Any simulator's state: only its outside invoices are read and written. */
+    private readonly state: { outsideInvoices: OutsideInvoiceRecord[] },
     private readonly save: () => void,
     readonly peerKey: NodeKey,
   ) {

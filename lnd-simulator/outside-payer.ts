@@ -1,5 +1,4 @@
 import { decodeInvoice, type DecodedInvoice } from './bolt11-codec';
-import type { InvoiceBook } from './invoice-book';
 
 export interface OutsidePaymentResult {
   payment_hash: string;
@@ -8,13 +7,19 @@ export interface OutsidePaymentResult {
   error?: string;
 }
 
+/** The node's side of an incoming payment: throws with its reason to refuse it. */
+export interface PayableInvoices {
+  /** The invoice after the HTLC arrived; state 'ACCEPTED' means held, not settled. */
+  acceptPayment(paymentHash: string, amountMsat: number): { state: string };
+}
+
 /**
  * A payer somewhere on the network pays one of our node's invoices,
  * optionally more than it asks. Refusals come back as a failed result with
  * the reason, never as an exception.
  */
 export function payOurInvoice(
-  invoices: InvoiceBook,
+  invoices: PayableInvoices,
   ourPubkey: string,
   paymentRequest: string,
   amountMsat?: number,
