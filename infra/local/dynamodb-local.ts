@@ -18,7 +18,7 @@ export interface StartDynamoDbLocalOptions {
   port: number;
   /** Directory for the database files; in memory when omitted. */
   dataDir?: string;
-  /** How long to wait for the first successful request. @default 30000 */
+  /** How long to wait for the first successful request (a JVM start on a busy machine can take tens of seconds). @default 90000 */
   startTimeoutMs?: number;
 }
 
@@ -69,7 +69,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
   };
 
   try {
-    await waitUntilReady(endpoint, exited, options.startTimeoutMs ?? 30_000);
+    await waitUntilReady(endpoint, exited, options.startTimeoutMs ?? 90_000);
   } catch (error) {
     await stop();
     const detail = output.includes('Address already in use')
