@@ -39,7 +39,7 @@ describe('withdrawal debit', () => {
     await expectLedgerConsistent(table, [shop.default_account_id]);
   });
 
-  it('lets exactly the affordable number of 200 concurrent withdrawals through, never going below zero', async () => {
+  it('lets exactly the affordable number of 200 concurrent withdrawals through, never going below zero', { timeout: 90_000 }, async () => {
     const shop = await newMerchant(table);
     // 37 withdrawals of 10,000 + 1,000 reserve fit into 407,000 msat, with 0 left over.
     await fund(table, { merchantId: shop.merchant_id, accountId: shop.default_account_id, amountMsat: 407_000 });
