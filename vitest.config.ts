@@ -20,6 +20,7 @@ export const UNIT_TESTS = [
   'test/lnd/int64.test.ts',
   'test/lnd/error-mapping.test.ts',
   'test/lnd/proto-wire-contract.test.ts',
+  'test/cln/wire-contract.test.ts',
   'test/pipeline/aws-adapters.test.ts',
   'test/pipeline/bridge-config.test.ts',
   'test/reports/dynamodb-json.test.ts',

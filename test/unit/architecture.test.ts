@@ -16,7 +16,7 @@ import { cruise, type ICruiseResult, type IForbiddenRuleType } from 'dependency-
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const SOURCES = ['functions', 'node-bridge', 'infra', 'lnd-simulator', 'reports', 'scripts', 'bench'];
+const SOURCES = ['functions', 'node-bridge', 'infra', 'lnd-simulator', 'cln-simulator', 'reports', 'scripts', 'bench'];
 
 const RULES: IForbiddenRuleType[] = [
   { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
