@@ -93,6 +93,8 @@ const page = (item: unknown) => ({ data: [item], has_more: false, next_cursor: n
 /** The answer of each operation that returns JSON, by operationId. */
 export const RESPONSE_EXAMPLES: Record<string, unknown> = {
   createAccount: { ...account, balance_msat: 0 },
+  // The start of this very document.
+  getOpenApiDocument: { openapi: '3.1.0', info: { title: 'Lightning payments API', version: '1.0.0' }, paths: {} },
   listAccounts: page(account),
   getAccount: account,
   listAccountLedger: page({

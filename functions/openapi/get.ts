@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { AuthMode } from '../http/authenticate';
 import { route } from '../http/pipeline';
 import { ok } from '../http/responses';
@@ -6,6 +7,15 @@ import { ok } from '../http/responses';
 // (which imports this route) nor the generator.
 import document from '../../docs/openapi.json';
 
+/** The answer's shape as far as a client relies on it; the OpenAPI 3.1 specification says the rest. */
+const openApiDocumentSchema = z
+  .object({
+    openapi: z.string().meta({ examples: ['3.1.0'] }),
+    info: z.object({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+  })
+  .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document: this one' });
+
 export const getOpenApiRoute = route({
   method: 'GET',
   path: '/v1/openapi.json',
@@ -13,7 +23,7 @@ export const getOpenApiRoute = route({
   summary: 'This API as an OpenAPI 3.1 document',
   tag: 'Meta',
   auth: AuthMode.public,
-  response: { status: 200, description: 'The OpenAPI document' },
+  response: { status: 200, description: 'The OpenAPI document', schema: openApiDocumentSchema },
   async handler() {
     return ok(document);
   },
