@@ -1,12 +1,14 @@
 import createOpenApiClient, { type Client } from 'openapi-fetch';
 import { accounts } from './resources/accounts.js';
-import type { ResourceContext } from './resources/context.js';
+import { unwrap } from './answers.js';
+import { fetchInit, type CallOptions, type ResourceContext } from './resources/context.js';
 import { events } from './resources/events.js';
 import { invoices } from './resources/invoices.js';
 import { transfers } from './resources/transfers.js';
 import { webhookEndpoints } from './resources/webhook-endpoints.js';
 import { withdrawals } from './resources/withdrawals.js';
 import type { paths } from './schema.js';
+import type { OpenApiDocument } from './types.js';
 import { transportFetch, type FetchLike, type RetryOptions } from './transport.js';
 
 export interface ClientOptions {
@@ -29,6 +31,8 @@ export interface LightningPaymentsClient {
   transfers: ReturnType<typeof transfers>;
   webhookEndpoints: ReturnType<typeof webhookEndpoints>;
   events: ReturnType<typeof events>;
+  /** The API's own OpenAPI document (public: no key needed). */
+  openApiDocument(options?: CallOptions): Promise<OpenApiDocument>;
   /**
    * The typed openapi-fetch client underneath (`raw.GET('/v1/invoices/{id}', ...)`), with the
    * same key, Idempotency-Key default and retries, for anything the methods above leave out.
@@ -56,6 +60,7 @@ export function createClient(options: ClientOptions): LightningPaymentsClient {
     transfers: transfers(context),
     webhookEndpoints: webhookEndpoints(context),
     events: events(context),
+    openApiDocument: (callOptions: CallOptions = {}) => unwrap(raw.GET('/v1/openapi.json', fetchInit(callOptions))),
     raw,
   };
 }

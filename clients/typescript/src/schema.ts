@@ -677,6 +677,20 @@ export interface components {
              */
             created_at: string;
         };
+        /** @description An OpenAPI 3.1 document: this one */
+        OpenApiDocument: {
+            /** @example 3.1.0 */
+            openapi: string;
+            info: {
+                title: string;
+                version: string;
+            };
+            paths: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+        };
         PublicInvoice: {
             id: string;
             /** @enum {string} */
@@ -2241,7 +2255,19 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "openapi": "3.1.0",
+                     *       "info": {
+                     *         "title": "Lightning payments API",
+                     *         "version": "1.0.0"
+                     *       },
+                     *       "paths": {}
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OpenApiDocument"];
+                };
             };
             /** @description Invalid request: the body, a parameter or the Idempotency-Key is not acceptable */
             400: {

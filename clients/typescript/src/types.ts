@@ -19,6 +19,7 @@ export type DeletedWebhookEndpoint = Schemas['DeletedWebhookEndpoint'];
 export type Event = Schemas['Event'];
 export type WebhookDelivery = Schemas['WebhookDelivery'];
 export type Redelivery = Schemas['Redelivery'];
+export type OpenApiDocument = Schemas['OpenApiDocument'];
 
 export type CreateAccountRequest = Schemas['CreateAccountRequest'];
 export type CreateInvoiceRequest = Schemas['CreateInvoiceRequest'];
