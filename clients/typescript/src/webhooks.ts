@@ -2,8 +2,15 @@ import { Webhook, WebhookVerificationError as SignatureError } from 'standardweb
 import { LightningPaymentsError } from './errors.js';
 import type { WebhookEvent, WebhookEventType } from './types.js';
 
-/** Headers as a fetch `Headers`, or as Node's `IncomingHttpHeaders` (lower-case names). */
-export type WebhookHeaders = Headers | Record<string, string | string[] | undefined>;
+/** The three Standard Webhooks headers by name. */
+export interface WebhookSignatureHeaders {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+}
+
+/** A fetch `Headers`, Node's `IncomingHttpHeaders`, or any object of headers (names in any case). */
+export type WebhookHeaders = Headers | WebhookSignatureHeaders | Record<string, string | string[] | undefined>;
 
 /** The delivery is not a genuine, fresh webhook of this endpoint: answer it 4xx and ignore it. */
 export class WebhookVerificationError extends LightningPaymentsError {
@@ -67,8 +74,8 @@ function signatureHeaders(headers: WebhookHeaders): Record<string, string> {
 }
 
 /** A plain object's header, whatever the case of its name (Node lower-cases them; other frameworks may not). */
-function headerOf(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
-  const value = key === undefined ? undefined : headers[key];
-  return Array.isArray(value) ? value[0] : value;
+function headerOf(headers: object, name: string): string | undefined {
+  const value: unknown = Object.entries(headers).find(([candidate]) => candidate.toLowerCase() === name)?.[1];
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
 }
