@@ -37,7 +37,6 @@ export class ContractFuzz {
     const keys: Partial<Record<Caller, string>> = { shopSecret: world.shop.secret_key, shopInvoice: world.shop.invoice_key, otherSecret: world.other.secret_key };
     this.plan = {
       document,
-      hints: world.hints,
       validator: this.validator,
       schemeOf: (caller) => (keys[caller] ? schemeOfKey(document, keys[caller]) : undefined),
     };
@@ -62,16 +61,16 @@ export class ContractFuzz {
 
   /** One generated request per run: sent, then its answer and the table checked. */
   property(operation: OperationSpec): fc.IAsyncProperty<[PlannedRequest]> {
-    return fc.asyncProperty(requestsFor(operation, this.plan), async (request) => {
-      if (process.env.FUZZ_DEBUG) console.error('→', request.method, request.target.slice(0, 120), request.caller, request.invalid ?? '');
+    return fc.asyncProperty(requestsFor(operation, { ...this.plan, hints: this.world.hintsFor(operation.path) }), async (request) => {
       const reply = await this.send(request);
+      if (process.env.FUZZ_DEBUG) console.error(`${request.method} ${request.target.slice(0, 100)} ${request.caller} ${request.invalid ?? 'valid'} ${typeof request.body === 'string' ? request.body.slice(0, 160) : ''} → ${reply.status} ${reply.text.slice(0, 160)}`);
       const changes = await this.watch.drain();
       const problems = [
         ...responseContradictions(operation, request, reply, { validator: this.validator, contractHeaders: this.contractHeaders }),
         ...(await stateContradictions(reply.status, changes, this.api.table)),
       ];
       this.stats.record(request, reply.status, typeof reply.body?.error?.code === 'string' ? reply.body.error.code : undefined, problems);
-      this.world.remember(request.caller === 'otherSecret' ? this.world.other : request.caller.startsWith('shop') ? this.world.shop : undefined, reply);
+      this.world.remember(request.caller === 'otherSecret' ? this.world.other : request.caller.startsWith('shop') ? this.world.shop : undefined, reply, operation.path);
       if (problems.length > 0) throw new ContractContradiction(problems, request, reply);
     });
   }

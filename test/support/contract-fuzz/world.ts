@@ -39,7 +39,9 @@ export class FuzzWorld {
   private readonly own = new Map<string, Pool>();
   private readonly foreign = new Map<string, Pool>();
   private readonly missing = new Map<string, Pool>();
-  private readonly cursors = new Pool(['', 'bm90LWEtY3Vyc29y']);
+  /** next_cursor values by the list (path template) that gave them. */
+  private readonly cursors = new Map<string, Pool>();
+  private readonly junkCursors = new Pool(['', 'bm90LWEtY3Vyc29y']);
   private readonly bolt11s = new Pool();
   /** Field and parameter names known to hold ids, with the prefix (from the document's examples). */
   private readonly idFields: Map<string, string>;
@@ -60,7 +62,7 @@ export class FuzzWorld {
     for (const [merchant, funds] of [[world.shop, 5_000_000], [world.other, 1_000_000]] as const) {
       const key = merchant.secret_key;
       const paid = await api.fund(key, merchant.default_account_id, funds);
-      world.remember(merchant, { status: 201, body: { id: paid.id } });
+      world.remember(merchant, { status: 201, body: { id: paid.id } }, '/v1/invoices');
       const second = await world.setUp(merchant, 'POST', '/v1/accounts', { label: 'second' });
       await world.setUp(merchant, 'POST', '/v1/transfers', { from_account_id: merchant.default_account_id, to_account_id: second.id, amount_msat: 10_000 });
       await world.setUp(merchant, 'POST', '/v1/webhook-endpoints', { url: WEBHOOK_URLS[0] });
@@ -78,19 +80,19 @@ export class FuzzWorld {
   private async setUp(merchant: CreatedMerchant, method: string, path: string, body?: unknown): Promise<Json> {
     const reply = await this.api.request(method, path, { key: merchant.secret_key, ...(body ? { body } : {}) });
     if (reply.status >= 300) throw new Error(`fuzz set-up ${method} ${path} answered ${reply.status}: ${reply.text}`);
-    this.remember(merchant, reply);
+    this.remember(merchant, reply, path.split('?')[0]!);
     return reply.body;
   }
 
-  /** Learns the ids, cursors and BOLT11s of a successful answer to `merchant`. */
-  remember(merchant: CreatedMerchant | undefined, reply: Pick<ApiReply, 'status' | 'body'>): void {
+  /** Learns the ids, cursors and BOLT11s of a successful answer to `merchant` from the operation at `template`. */
+  remember(merchant: CreatedMerchant | undefined, reply: Pick<ApiReply, 'status' | 'body'>, template: string): void {
     if (!merchant || reply.status >= 300) return;
     const pools = merchant === this.shop ? this.own : this.foreign;
     const visit = (value: unknown, key: string) => {
       if (typeof value === 'string') {
         const prefix = ID_SHAPE.exec(value)?.[1];
         if (prefix && (key === 'id' || key.endsWith('_id'))) poolOf(pools, prefix).add(value);
-        if (key === 'next_cursor') this.cursors.add(value);
+        if (key === 'next_cursor') poolOf(this.cursors, template).add(value);
         if (key === 'bolt11') this.bolt11s.add(value);
       } else if (Array.isArray(value)) {
         value.forEach((item) => visit(item, key));
@@ -113,8 +115,16 @@ export class FuzzWorld {
     );
   }
 
-  /** Plausible values by field or parameter name; the schema's own generator covers the rest. */
-  readonly hints: Hints = (name, schema) => {
+  /** Plausible values by field or parameter name for the operation at `template`; the schema's own generator covers the rest. */
+  hintsFor(template: string): Hints {
+    return (name, schema) => (name === 'cursor' ? this.cursorsOf(template) : this.hint(name, schema));
+  }
+
+  private cursorsOf(template: string): fc.Arbitrary<string> {
+    return fc.oneof({ arbitrary: poolOf(this.cursors, template).pick(this.junkCursors), weight: 3 }, { arbitrary: this.junkCursors.pick(), weight: 1 });
+  }
+
+  private hint(name: string, schema: Json): fc.Arbitrary<unknown> | undefined {
     const prefix = idPrefixOf(schema) ?? this.idFields.get(name);
     if (prefix) return this.ids(prefix);
     switch (name) {
@@ -123,8 +133,6 @@ export class FuzzWorld {
           { arbitrary: this.bolt11s.pick(), weight: 3 },
           { arbitrary: fc.integer({ min: 0, max: 40_000 }).map((amountMsat) => this.api.simulator.createOutsideInvoice({ amountMsat }).bolt11), weight: 2 },
         );
-      case 'cursor':
-        return this.cursors.pick();
       case 'url':
         return fc.constantFrom(...WEBHOOK_URLS);
       case 'amount_msat':
@@ -136,11 +144,12 @@ export class FuzzWorld {
       case 'reference':
         return fc.constantFrom('order-1', 'order-2');
       case 'Idempotency-Key':
-        return fc.constantFrom(...IDEMPOTENCY_KEYS);
+        // A few keys again and again (replays, keys reused for another request) or a new one.
+        return fc.oneof(fc.constantFrom(...IDEMPOTENCY_KEYS), fc.uuid());
       default:
         return undefined;
     }
-  };
+  }
 }
 
 function poolOf(pools: Map<string, Pool>, prefix: string): Pool {
