@@ -49,7 +49,7 @@ function operation(route: AnyRoute, registry: SchemaRegistry, errorRef: JsonSche
   const responses: Record<string, unknown> = {
     [String(route.response.status)]: {
       description: route.response.description,
-      ...headersPart({ ...(authenticated ? rateLimitHeaders({ status: route.response.status }) : {}), ...(idempotent ? replayedHeader : {}) }),
+      ...headersPart({ ...(authenticated ? rateLimitHeaders({ status: route.response.status }) : {}), ...(idempotent ? replayedHeader({ status: route.response.status }) : {}) }),
       ...(route.response.schema
         ? { content: { 'application/json': { schema: registry.output(route.response.schema), example: exampleOf(RESPONSE_EXAMPLES, route, 'answer') } } }
         : {}),
@@ -58,7 +58,7 @@ function operation(route: AnyRoute, registry: SchemaRegistry, errorRef: JsonSche
   for (const status of errorStatuses(route)) {
     responses[String(status)] = {
       description: ERROR_DESCRIPTIONS[status] ?? 'Error',
-      ...headersPart(authenticated ? rateLimitHeaders({ status }) : {}),
+      ...headersPart({ ...(authenticated ? rateLimitHeaders({ status }) : {}), ...(idempotent ? replayedHeader({ status }) : {}) }),
       content: {
         'application/json': {
           schema: errorRef,

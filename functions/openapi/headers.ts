@@ -36,7 +36,17 @@ export function rateLimitHeaders(options: { status: number }): Record<string, un
   };
 }
 
-export const replayedHeader = { 'Idempotent-Replayed': ref('Idempotent-Replayed') };
+// Answered before the Idempotency-Key is taken (functions/http/pipeline.ts): never stored, so never replayed.
+const ANSWERED_BEFORE_THE_KEY = new Set([401, 403, 413, 415, 429]);
+
+/**
+ * Idempotent-Replayed on the answers a repeated Idempotency-Key can bring back: whatever the
+ * route itself answered below 500, its refusals (404, 409, 422, a 400 of its own) as well as its success.
+ */
+export function replayedHeader(options: { status: number }): Record<string, unknown> {
+  if (options.status >= 500 || ANSWERED_BEFORE_THE_KEY.has(options.status)) return {};
+  return { 'Idempotent-Replayed': ref('Idempotent-Replayed') };
+}
 
 export const idempotencyKeyParameter = {
   name: 'Idempotency-Key',
