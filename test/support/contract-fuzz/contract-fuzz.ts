@@ -4,7 +4,7 @@ import { dynamoDbEndpoint } from '../table';
 import { loadDocument, operationsOf, schemeOfKey, type Json, type OperationSpec } from './document';
 import { requestsFor, type Caller, type PlanContext, type PlannedRequest } from './requests';
 import { responseContradictions } from './response-check';
-import { stateContradictions } from './state-check';
+import { meaningfulChanges, stateContradictions } from './state-check';
 import { FuzzStats } from './stats';
 import { watchTableChanges, type TableChange, type TableChangeWatch } from './table-changes';
 import { DocumentValidator } from './validator';
@@ -59,20 +59,35 @@ export class ContractFuzz {
     return found;
   }
 
-  /** One generated request per run: sent, then its answer and the table checked. */
+  /** One generated request per run: sent (twice, when it is a retry), then its answers and the table checked. */
   property(operation: OperationSpec): fc.IAsyncProperty<[PlannedRequest]> {
     return fc.asyncProperty(requestsFor(operation, { ...this.plan, hints: this.world.hintsFor(operation.path) }), async (request) => {
-      const reply = await this.send(request);
-      if (process.env.FUZZ_DEBUG) console.error(`${request.method} ${request.target.slice(0, 100)} ${request.caller} ${request.invalid ?? 'valid'} ${typeof request.body === 'string' ? request.body.slice(0, 160) : ''} → ${reply.status} ${reply.text.slice(0, 160)}`);
-      const changes = await this.watch.drain();
-      const problems = [
-        ...responseContradictions(operation, request, reply, { validator: this.validator, contractHeaders: this.contractHeaders }),
-        ...(await stateContradictions(reply.status, changes, this.api.table)),
-      ];
-      this.stats.record(request, reply.status, typeof reply.body?.error?.code === 'string' ? reply.body.error.code : undefined, problems);
-      this.world.remember(request.caller === 'otherSecret' ? this.world.other : request.caller.startsWith('shop') ? this.world.shop : undefined, reply, operation.path);
-      if (problems.length > 0) throw new ContractContradiction(problems, request, reply);
+      const reply = await this.exchange(operation, request);
+      if (request.retried) {
+        const retry = await this.exchange(operation, request, reply);
+        // The first answer again, and nothing done twice (functions/openapi/headers.ts, Idempotency-Key).
+        if (retry.reply.status !== reply.reply.status || retry.reply.text !== reply.reply.text) {
+          retry.problems.push(`a retry with the same Idempotency-Key answered ${retry.reply.status} ${retry.reply.text.slice(0, 120)}, first ${reply.reply.status} ${reply.reply.text.slice(0, 120)}`);
+        }
+        if (retry.changed.length > 0) retry.problems.push(`a retry with the same Idempotency-Key changed the table: ${retry.changed.slice(0, 4).join('; ')}`);
+        if (retry.problems.length > 0) throw new ContractContradiction(retry.problems, request, retry.reply);
+      }
+      if (reply.problems.length > 0) throw new ContractContradiction(reply.problems, request, reply.reply);
     });
+  }
+
+  /** Sends the request, checks its answer and what it changed, and learns from it. */
+  private async exchange(operation: OperationSpec, request: PlannedRequest, first?: Exchange): Promise<Exchange> {
+    const reply = await this.send(request);
+    if (process.env.FUZZ_DEBUG) console.error(`${first ? 'retry ' : ''}${request.method} ${request.target.slice(0, 100)} ${request.caller} ${request.invalid ?? 'valid'} ${typeof request.body === 'string' ? request.body.slice(0, 160) : ''} → ${reply.status} ${reply.text.slice(0, 160)}`);
+    const changes = await this.watch.drain();
+    const problems = [
+      ...responseContradictions(operation, request, reply, { validator: this.validator, contractHeaders: this.contractHeaders }),
+      ...(await stateContradictions(reply.status, changes, this.api.table)),
+    ];
+    this.stats.record(request, reply.status, typeof reply.body?.error?.code === 'string' ? reply.body.error.code : undefined, problems);
+    this.world.remember(request.caller === 'otherSecret' ? this.world.other : request.caller.startsWith('shop') ? this.world.shop : undefined, reply, operation.path);
+    return { reply, problems, changed: meaningfulChanges(changes).map((change) => `${change.event} ${change.pk} ${change.sk}`) };
   }
 
   private send(request: PlannedRequest): Promise<ApiReply> {
@@ -106,6 +121,13 @@ function authorizationOf(caller: Caller, world: FuzzWorld): Record<string, strin
     case 'none':
       return {};
   }
+}
+
+interface Exchange {
+  reply: ApiReply;
+  problems: string[];
+  /** What the request changed in the table, bookkeeping aside. */
+  changed: string[];
 }
 
 /** An answer the document does not allow, with the request that got it. */

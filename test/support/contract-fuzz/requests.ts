@@ -24,6 +24,8 @@ export interface PlannedRequest {
   body?: string | number[];
   /** The rule of the document this request breaks; undefined for a valid request. */
   invalid?: string;
+  /** Sent twice with its Idempotency-Key: the retry a client makes when an answer was lost. */
+  retried?: boolean;
 }
 
 export interface PlanContext extends SchemaContext {
@@ -47,6 +49,8 @@ const OTHER_TYPES = ['text/plain', 'application/xml', 'application/x-www-form-ur
 const BROKEN_JSON = ['{', '{"a":1,}', "{'amount_msat':1000}", 'nul', '[1,2', '{"amount_msat":}', '{"a":1}}', 'undefined', '\u0000'];
 /** `{"":"ÿ"}` with the ÿ as a lone Latin-1 byte: not UTF-8. */
 const NOT_UTF8 = [0x7b, 0x22, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d];
+/** The header whose repeats the document promises to answer with the first answer. */
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 export function requestsFor(operation: OperationSpec, context: PlanContext): fc.Arbitrary<PlannedRequest> {
   const valid = validParts(operation, context);
@@ -55,7 +59,8 @@ export function requestsFor(operation: OperationSpec, context: PlanContext): fc.
     { arbitrary: valid.map((parts) => ({ parts, invalid: undefined as string | undefined })), weight: 3 },
     ...(invalid.length > 0 ? [{ arbitrary: fc.oneof(...invalid), weight: 2 }] : []),
   );
-  return plans.map(({ parts, invalid: why }) => toRequest(operation, parts, why));
+  const retried = parametersIn(operation, 'header').some((parameter) => parameter.name === IDEMPOTENCY_HEADER) ? fc.boolean() : fc.constant(false);
+  return fc.tuple(plans, retried).map(([{ parts, invalid: why }, retry]) => toRequest(operation, parts, why, retry && parts.headerValues[IDEMPOTENCY_HEADER] !== undefined));
 }
 
 function callersOf(operation: OperationSpec, context: PlanContext): { allowed: Caller[]; refused: Array<{ caller: Caller; why: string }> } {
@@ -155,7 +160,7 @@ function parses(text: string): boolean {
   }
 }
 
-function toRequest(operation: OperationSpec, parts: Parts, invalid: string | undefined): PlannedRequest {
+function toRequest(operation: OperationSpec, parts: Parts, invalid: string | undefined, retried: boolean): PlannedRequest {
   const path = operation.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(parts.pathValues[name] ?? ''));
   const query = parts.query.map(([name, text]) => `${encodeURIComponent(name)}=${encodeURIComponent(text)}`).join('&');
   const headers: Record<string, string> = { ...parts.headerValues };
@@ -168,5 +173,6 @@ function toRequest(operation: OperationSpec, parts: Parts, invalid: string | und
     headers,
     ...(parts.body !== undefined ? { body: parts.body } : {}),
     ...(invalid !== undefined ? { invalid } : {}),
+    ...(retried ? { retried } : {}),
   };
 }

@@ -8,8 +8,10 @@ import type { TableChange } from './table-changes';
 /** Bookkeeping that any counted request may write: the merchant's rate-limit window and Idempotency-Key records. */
 const isBookkeeping = (change: TableChange): boolean => change.pk.startsWith('RATE_LIMIT#') || change.pk.includes('#IDEMPOTENCY#');
 
+export const meaningfulChanges = (changes: TableChange[]): TableChange[] => changes.filter((change) => !isBookkeeping(change));
+
 export async function stateContradictions(status: number, changes: TableChange[], table: Table): Promise<string[]> {
-  const changed = changes.filter((change) => !isBookkeeping(change));
+  const changed = meaningfulChanges(changes);
   if (status >= 300) {
     if (changed.length === 0) return [];
     return [`a ${status} answer changed the table: ${changed.slice(0, 8).map((change) => `${change.event} ${change.pk} ${change.sk}`).join('; ')}`];
