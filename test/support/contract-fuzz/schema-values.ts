@@ -26,7 +26,7 @@ export function valuesOf(schema: Json, context: SchemaContext, name?: string): f
   const resolved = resolveRef(context.document, schema);
   const derived = fromSchema(resolved, context);
   const hint = name === undefined ? undefined : context.hints?.(name, resolved);
-  return hint ? fc.oneof({ arbitrary: hint, weight: 4 }, { arbitrary: derived, weight: 1 }) : derived;
+  return hint ? fc.oneof({ arbitrary: hint, weight: 6 }, { arbitrary: derived, weight: 1 }) : derived;
 }
 
 function fromSchema(schema: Json, context: SchemaContext): fc.Arbitrary<unknown> {

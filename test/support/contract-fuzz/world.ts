@@ -39,6 +39,8 @@ export class FuzzWorld {
   private readonly own = new Map<string, Pool>();
   private readonly foreign = new Map<string, Pool>();
   private readonly missing = new Map<string, Pool>();
+  /** The fuzz shop's accounts that hold money (its default and second one): transfers and payouts from them can succeed. */
+  private readonly funded = new Pool();
   /** next_cursor values by the list (path template) that gave them. */
   private readonly cursors = new Map<string, Pool>();
   private readonly junkCursors = new Pool(['', 'bm90LWEtY3Vyc29y']);
@@ -64,7 +66,8 @@ export class FuzzWorld {
       const paid = await api.fund(key, merchant.default_account_id, funds);
       world.remember(merchant, { status: 201, body: { id: paid.id } }, '/v1/invoices');
       const second = await world.setUp(merchant, 'POST', '/v1/accounts', { label: 'second' });
-      await world.setUp(merchant, 'POST', '/v1/transfers', { from_account_id: merchant.default_account_id, to_account_id: second.id, amount_msat: 10_000 });
+      await world.setUp(merchant, 'POST', '/v1/transfers', { from_account_id: merchant.default_account_id, to_account_id: second.id, amount_msat: funds / 4 });
+      if (merchant === world.shop) [merchant.default_account_id, second.id].forEach((id) => world.funded.add(id));
       await world.setUp(merchant, 'POST', '/v1/webhook-endpoints', { url: WEBHOOK_URLS[0] });
       await world.setUp(merchant, 'POST', '/v1/withdrawals', { bolt11: api.simulator.createOutsideInvoice({ amountMsat: 2_000 }).bolt11 });
       const pending = await world.setUp(merchant, 'POST', '/v1/invoices', { amount_msat: 3_000, account_id: second.id });
@@ -108,6 +111,7 @@ export class FuzzWorld {
     const missing = poolOf(this.missing, prefix);
     const otherKinds = Object.values(IdPrefix).filter((kind) => kind !== prefix);
     return fc.oneof(
+      { arbitrary: this.funded.pick(), weight: prefix === IdPrefix.account ? 6 : 0 },
       { arbitrary: poolOf(this.own, prefix).pick(missing), weight: 6 },
       { arbitrary: poolOf(this.foreign, prefix).pick(missing), weight: 2 },
       { arbitrary: missing.pick(), weight: 2 },
