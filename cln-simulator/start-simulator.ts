@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startControlServer } from '../lnd-simulator/control-api/control-server';
+import { httpControls, startControlServer, type OutsideInvoiceOptions } from '../lnd-simulator/control-api/control-server';
 import { loadOrCreateNodeKey } from '../lnd-simulator/node-key';
 import { OutsideNetwork } from '../lnd-simulator/outside-network';
 import { type OutsidePaymentResult, payOurInvoice } from '../lnd-simulator/outside-payer';
@@ -30,13 +30,8 @@ export interface ClnSimulatorOptions {
   maxPaymentTimeoutMs?: number;
 }
 
-export interface ClnOutsideInvoiceOptions {
-  amountMsat?: number;
-  memo?: string;
-  outcome?: PaymentOutcome;
-  feeMsat?: number;
-  expirySec?: number;
-}
+/** The same outside invoices as the LND simulator's. */
+export type ClnOutsideInvoiceOptions = OutsideInvoiceOptions;
 
 export interface ClnSimulator {
   host: string;
@@ -129,26 +124,7 @@ export async function startClnSimulator(options: ClnSimulatorOptions): Promise<C
     });
     stopped.push(grpcServer.stop);
     const controlServer = await startControlServer(
-      {
-        payInvoice: controls.payInvoice,
-        createOutsideInvoice: (body) => {
-          const created = controls.createOutsideInvoice({
-            amountMsat: body.amount_msat,
-            memo: body.memo,
-            outcome: body.outcome,
-            feeMsat: body.fee_msat,
-            expirySec: body.expiry_seconds,
-          });
-          return { bolt11: created.bolt11, payment_hash: created.paymentHash };
-        },
-        paymentAttempts: controls.paymentAttempts,
-        resolvePayment: (paymentHash, outcome) => {
-          const resolved = controls.resolvePayment(paymentHash, outcome);
-          return { payment_hash: resolved.paymentHash, status: resolved.status };
-        },
-        dropStreams: controls.dropStreams,
-        holdSends: controls.holdSends,
-      },
+      httpControls(controls),
       host,
       options.controlPort ?? DEFAULT_CLN_CONTROL_PORT,
     );

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startControlServer } from './control-api/control-server';
+import { httpControls, startControlServer, type OutsideInvoiceOptions } from './control-api/control-server';
 import { startGrpcServer } from './grpc/grpc-server';
 import { OpenStreams } from './grpc/open-streams';
 import { InvoiceBook } from './invoice-book';
@@ -30,13 +30,7 @@ export interface LndSimulatorOptions {
   maxPaymentTimeoutMs?: number;
 }
 
-export interface OutsideInvoiceOptions {
-  amountMsat?: number;
-  memo?: string;
-  outcome?: PaymentOutcome;
-  feeMsat?: number;
-  expirySec?: number;
-}
+export type { OutsideInvoiceOptions };
 
 export interface LndSimulator {
   host: string;
@@ -138,26 +132,7 @@ export async function startLndSimulator(options: LndSimulatorOptions): Promise<L
     });
     stopped.push(grpcServer.stop);
     const controlServer = await startControlServer(
-      {
-        payInvoice: simulator.payInvoice,
-        createOutsideInvoice: (body) => {
-          const created = simulator.createOutsideInvoice({
-            amountMsat: body.amount_msat,
-            memo: body.memo,
-            outcome: body.outcome,
-            feeMsat: body.fee_msat,
-            expirySec: body.expiry_seconds,
-          });
-          return { bolt11: created.bolt11, payment_hash: created.paymentHash };
-        },
-        paymentAttempts: simulator.paymentAttempts,
-        resolvePayment: (paymentHash, outcome) => {
-          const resolved = simulator.resolvePayment(paymentHash, outcome);
-          return { payment_hash: resolved.paymentHash, status: resolved.status };
-        },
-        dropStreams: simulator.dropStreams,
-        holdSends: simulator.holdSends,
-      },
+      httpControls(simulator),
       host,
       options.controlPort ?? DEFAULT_CONTROL_PORT,
     );

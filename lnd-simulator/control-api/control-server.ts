@@ -25,6 +25,49 @@ export interface SimulatorControls {
   holdSends(hold: boolean): number;
 }
 
+/** What a test asks of an outside invoice, in the simulators' in-process handles. */
+export interface OutsideInvoiceOptions {
+  amountMsat?: number;
+  memo?: string;
+  outcome?: PaymentOutcome;
+  feeMsat?: number;
+  expirySec?: number;
+}
+
+/** The in-process handle both simulators (LND and Core Lightning) give tests, in camelCase. */
+export interface InProcessControls {
+  payInvoice(bolt11: string, amountMsat?: number): OutsidePaymentResult;
+  createOutsideInvoice(input: OutsideInvoiceOptions): { bolt11: string; paymentHash: string };
+  paymentAttempts(paymentHash: string): PaymentAttempts;
+  resolvePayment(paymentHash: string, outcome: PaymentOutcome): { paymentHash: string; status: string };
+  dropStreams(): number;
+  holdSends(hold: boolean): number;
+}
+
+/** The control API's view (snake_case bodies) of a simulator's in-process handle. */
+export function httpControls(simulator: InProcessControls): SimulatorControls {
+  return {
+    payInvoice: simulator.payInvoice,
+    createOutsideInvoice: (body) => {
+      const created = simulator.createOutsideInvoice({
+        amountMsat: body.amount_msat,
+        memo: body.memo,
+        outcome: body.outcome,
+        feeMsat: body.fee_msat,
+        expirySec: body.expiry_seconds,
+      });
+      return { bolt11: created.bolt11, payment_hash: created.paymentHash };
+    },
+    paymentAttempts: simulator.paymentAttempts,
+    resolvePayment: (paymentHash, outcome) => {
+      const resolved = simulator.resolvePayment(paymentHash, outcome);
+      return { payment_hash: resolved.paymentHash, status: resolved.status };
+    },
+    dropStreams: simulator.dropStreams,
+    holdSends: simulator.holdSends,
+  };
+}
+
 class HttpProblem extends Error {
   constructor(
     readonly status: number,
