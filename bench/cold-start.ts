@@ -1,7 +1,7 @@
 /**
  * Cold-start proxies for every Lambda: the bundle as `cdk synth` builds it (esbuild with
- * the options of infra/constructs/service-function.ts: ESM, node22, minified, source map,
- * the createRequire banner, @aws-sdk/* external), its size, and the time to import it in a
+ * infra/constructs/lambda-bundle.ts's options: ESM, node22, minified, source map, the
+ * createRequire banner, @aws-sdk/* external), its size, and the time to import it in a
  * fresh `node` process with the environment of a deployed function (dummy values, and
  * AWS_LAMBDA_FUNCTION_NAME set, so each handler builds its clients at init as in Lambda).
  * Init is timed with NODE_OPTIONS=--enable-source-maps, as the functions are deployed, and
@@ -17,9 +17,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { discoverApiRoutes } from '../infra/api-routes';
+import { lambdaBundleOptions } from '../infra/constructs/lambda-bundle';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /** A deployed function's environment, with placeholder values (a superset: each handler reads its own). */
 const LAMBDA_ENV: Record<string, string> = {
@@ -141,21 +141,7 @@ export async function benchColdStart(options: { runs: number; log: (line: string
       const dir = path.join(outDir, entry.replace(/[/.]/g, '_'));
       await mkdir(dir);
       const outfile = path.join(dir, 'index.mjs');
-      const built = await build({
-        entryPoints: [path.join(REPO_ROOT, entry)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        target: 'node22',
-        format: 'esm',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourcemap: true,
-        banner: { js: BANNER },
-        external: ['@aws-sdk/*'],
-        logLevel: 'silent',
-        metafile: true,
-      });
+      const built = await build({ ...lambdaBundleOptions(path.join(REPO_ROOT, entry), outfile), logLevel: 'silent', metafile: true });
       const bundleBytes = statSync(outfile).size;
       const topContents = contentsOf(built.metafile.outputs[path.relative(process.cwd(), outfile)]?.inputs ?? Object.values(built.metafile.outputs)[0]?.inputs ?? {});
       try {

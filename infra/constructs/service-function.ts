@@ -1,9 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import path from 'node:path';
+import { LocalEsbuildBundling } from './lambda-bundle';
 import type { NodePlacement } from './network';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -27,22 +27,31 @@ export interface ServiceFunctionProps {
 }
 
 /**
- * Every Lambda of the service is built the same way: Node 22 on arm64, bundled by the local
- * esbuild (never Docker), minified with source maps, its own log group with a retention.
+ * Every Lambda of the service is built the same way: Node 22 on arm64, bundled in process by
+ * the local esbuild (never Docker; settings in lambda-bundle.ts), its own log group with a retention.
  */
 export class ServiceFunction extends Construct {
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   public readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
+    const entry = path.join(REPO_ROOT, props.entry);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(REPO_ROOT, props.entry),
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(path.dirname(entry), {
+        // The bundle is the asset: its hash changes when, and only when, the bundle does.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          local: new LocalEsbuildBundling(entry, props.withLndProtos ? path.join(REPO_ROOT, 'proto') : undefined),
+          // Never used: local bundling always succeeds or fails the synth.
+          image: DockerImage.fromRegistry('local-esbuild-only'),
+        },
+      }),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
@@ -51,25 +60,6 @@ export class ServiceFunction extends Construct {
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrency,
       ...props.placement,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        format: OutputFormat.ESM,
-        // ESM bundles need a require() for the CommonJS dependencies they inline.
-        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-        // The AWS SDK v3 ships with the Lambda runtime.
-        externalModules: ['@aws-sdk/*'],
-        // The LND client loads LND's .proto files at run time, from proto/ beside the bundle.
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => (props.withLndProtos ? [`cp -r "${inputDir}/proto" "${outputDir}/proto"`] : []),
-        },
-      },
     });
   }
 }

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// Its cost (about 75 s of CPU on a loaded machine) is mostly esbuild: CDK bundles each of the ~30
-// functions through its own `npx --no-install esbuild` (npx alone ~0.7 s), minified with source
-// maps; the app itself ~18 s, the CLI ~10 s, cdk-nag ~2 s. None of it can go without losing what this proves.
+// A real `cdk synth` as an operator runs it: the CLI, the app, ~30 functions bundled by esbuild in
+// the app's process (infra/constructs/lambda-bundle.ts), cdk-nag. It cannot be made smaller without losing what it proves.
 describe('npx cdk synth', () => {
   const outDir = mkdtempSync(path.join(tmpdir(), 'cdk-synth-'));
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));

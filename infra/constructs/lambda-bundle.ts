@@ -1,0 +1,46 @@
+import { cpSync } from 'node:fs';
+import path from 'node:path';
+import type { BuildOptions } from 'esbuild';
+import { buildSync } from 'esbuild';
+import type { BundlingOptions, ILocalBundling } from 'aws-cdk-lib';
+
+/**
+ * The esbuild settings of every Lambda bundle: what `cdk synth` ships (LocalEsbuildBundling
+ * below) and what `npm run bench` measures (bench/cold-start.ts).
+ */
+export function lambdaBundleOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    // ESM bundles need a require() for the CommonJS dependencies they inline.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    // The AWS SDK v3 ships with the Lambda runtime.
+    external: ['@aws-sdk/*'],
+    logLevel: 'warning',
+  };
+}
+
+/**
+ * Bundles one function in this process with the repository's esbuild: no Docker, and no
+ * `npx esbuild` child per function (which cost CDK's NodejsFunction most of a synth).
+ * Functions that talk to the node get LND's .proto files beside the bundle, where the
+ * client loads them at run time.
+ */
+export class LocalEsbuildBundling implements ILocalBundling {
+  constructor(
+    private readonly entry: string,
+    private readonly protoDir: string | undefined,
+  ) {}
+
+  tryBundle(outputDir: string, _options: BundlingOptions): boolean {
+    buildSync(lambdaBundleOptions(this.entry, path.join(outputDir, 'index.mjs')));
+    if (this.protoDir) cpSync(this.protoDir, path.join(outputDir, 'proto'), { recursive: true });
+    return true;
+  }
+}
