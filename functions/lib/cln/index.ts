@@ -1,0 +1,7 @@
+export * from './client';
+export * from './errors';
+export { clnCertificatePaths, CLN_CERTIFICATE_FILES } from './credentials';
+export { parseRpcErrorDetails, toClnError } from './error-mapping';
+export { ClnRpcErrorCode } from './rpc-error-codes';
+export { UnsafeIntegerError } from '../lnd/errors';
+export * from './types';
