@@ -1,48 +1,48 @@
 /**
- * `npm run lnd:check`: proves the LND_* settings reach a node, by calling
- * GetInfo and ChannelBalance with them. Works against a real LND or the simulator.
+ * `npm run lnd:check`: proves the LND_* settings reach a node, by asking it through the node
+ * port for its identity and its channel balances (GetInfo and ChannelBalance on LND). Works
+ * against a real LND or the simulator.
  */
-import { type LndClient, LndError, lndClientFromEnv, NodeUnavailableError, PermissionDeniedError } from '../functions/lib/lnd';
+import type { LightningNode } from '../functions/lib/node/lightning-node';
+import { lndNodeFromEnv } from '../functions/lib/node/lnd/lnd-node';
+import { NodeAccessDeniedError, NodeError, NodeUnreachableError } from '../functions/lib/node/node-errors';
 
 function explain(error: unknown, host: string | undefined): string {
-  if (error instanceof NodeUnavailableError) return `cannot reach LND at ${host}: ${error.details}`;
-  if (error instanceof PermissionDeniedError) return `LND at ${host} refused the macaroon: ${error.details}`;
-  if (error instanceof LndError) return `LND at ${host} answered with an error: ${error.message}`;
+  if (error instanceof NodeUnreachableError) return `cannot reach the node at ${host}: ${error.details}`;
+  if (error instanceof NodeAccessDeniedError) return `the node at ${host} refused the credentials: ${error.details}`;
+  if (error instanceof NodeError) return `the node at ${host} answered with an error: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }
 
 async function main(): Promise<number> {
-  let client: LndClient;
+  let node: LightningNode;
   try {
-    client = lndClientFromEnv(process.env, { unaryTimeoutMs: 10_000 });
+    node = lndNodeFromEnv(process.env, { unaryTimeoutMs: 10_000 });
   } catch (error) {
     console.error(`lnd:check: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
   const host = process.env.LND_GRPC_HOST;
   try {
-    const info = await client.getInfo();
-    const balance = await client.channelBalance();
+    const info = await node.getNodeInfo();
+    const balance = await node.channelBalance();
     console.log(`lnd:check: connected to ${host}`);
     console.log(
       JSON.stringify(
         {
           get_info: {
-            identity_pubkey: info.identityPubkey,
+            identity_pubkey: info.pubkey,
             alias: info.alias,
             version: info.version,
             network: info.network,
             block_height: info.blockHeight,
-            synced_to_chain: info.syncedToChain,
-            synced_to_graph: info.syncedToGraph,
-            num_active_channels: info.numActiveChannels,
-            num_peers: info.numPeers,
+            synced_to_chain: info.synced,
+            num_active_channels: info.activeChannels,
+            num_peers: info.peers,
           },
           channel_balance: {
-            local_msat: balance.localMsat,
-            remote_msat: balance.remoteMsat,
-            unsettled_local_msat: balance.unsettledLocalMsat,
-            pending_open_local_msat: balance.pendingOpenLocalMsat,
+            local_msat: balance.outboundMsat,
+            remote_msat: balance.inboundMsat,
           },
         },
         null,
@@ -54,7 +54,7 @@ async function main(): Promise<number> {
     console.error(`lnd:check: ${explain(error, host)}`);
     return 1;
   } finally {
-    client.close();
+    node.close();
   }
 }
 

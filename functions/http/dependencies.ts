@@ -1,11 +1,11 @@
 import { readApiConfig, type ApiConfig } from '../lib/config';
-import { LndClient } from '../lib/lnd';
-import type { InvoiceNode } from '../lib/node/invoice-node';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { NodeUnavailableError } from '../lib/errors';
+import { ApiNode } from '../lib/node/api-node';
 import { resolveCredential, secretsManagerClient } from '../lib/node/credentials';
 import { LazyInvoiceNode } from '../lib/node/lazy-invoice-node';
-import { LndInvoiceNode } from '../lib/node/lnd-invoice-node';
+import type { InvoiceNode } from '../lib/node/lightning-node';
+import { connectLndNode } from '../lib/node/lnd/lnd-node';
+import { NodeUnreachableError } from '../lib/node/node-errors';
 import { createTable, type Table } from '../lib/table/client';
 import { secretSealerFromEnv } from '../lib/webhooks/kms-sealer';
 import type { SecretSealer } from '../lib/webhooks/secret-sealer';
@@ -52,20 +52,21 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): Depen
   };
 }
 
-/** The node through the invoice macaroon, connected on first use (secrets fetched then). */
+/** The LND node through the invoice macaroon, connected on first use (secrets fetched then). */
 export function lndNodeFromConfig(config: ApiConfig): InvoiceNode {
   const { lnd } = config;
   let secrets: SecretsManagerClient | undefined;
   const secretsClient = () => (secrets ??= secretsManagerClient(config.region));
-  return new LazyInvoiceNode(async () => {
+  const node = new LazyInvoiceNode(async () => {
     try {
       const [tlsCert, macaroon] = await Promise.all([resolveCredential(lnd.tlsCert, secretsClient), resolveCredential(lnd.macaroon, secretsClient)]);
-      return new LndInvoiceNode(new LndClient({ host: lnd.host, tlsCert, macaroon }), { expectedNetwork: lnd.expectedNetwork });
+      return connectLndNode({ host: lnd.host, tlsCert, macaroon });
     } catch (error) {
       // Secrets that cannot be read (permissions, a deleted secret) leave the node out of reach.
-      throw new NodeUnavailableError(undefined, { cause: error });
+      throw new NodeUnreachableError('the node credentials could not be read', { operation: 'connect', cause: error });
     }
   });
+  return new ApiNode(node, { expectedNetwork: lnd.expectedNetwork });
 }
 
 let fromEnv: Dependencies | undefined;

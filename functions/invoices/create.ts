@@ -71,7 +71,8 @@ export const createInvoiceRoute = route({
     await getAccount(table, auth.merchantId, accountId, 'account_id');
 
     const expirySec = body.expiry_seconds ?? DEFAULT_EXPIRY_SEC;
-    const onNode = await node.addInvoice({
+    const onNode = await node.createInvoice({
+      label: id,
       amountMsat: body.amount_msat,
       expirySec,
       ...(body.memo !== undefined ? { memo: body.memo } : {}),

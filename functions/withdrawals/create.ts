@@ -5,7 +5,7 @@ import { findInvoiceIdByPaymentHash } from '../lib/invoices/repository';
 import { debitWithdrawal } from '../lib/ledger/debit-withdrawal';
 import { payInternally } from '../lib/ledger/pay-internally';
 import { defaultFeeReserveMsat } from '../lib/money';
-import type { InvoiceNode } from '../lib/node/invoice-node';
+import type { InvoiceNode } from '../lib/node/lightning-node';
 import { checkPaymentRequest, decodePaymentRequest } from '../lib/withdrawals/payment-request';
 import { readWithdrawal } from '../lib/withdrawals/repository';
 import { toWithdrawal } from '../lib/withdrawals/withdrawal';

@@ -1,6 +1,6 @@
 import type { EventBus } from '../../functions/lib/bus/event-bus';
 import type { Log } from '../../functions/lib/runtime/log';
-import { LndClient } from '../../functions/lib/lnd';
+import { connectLndNode } from '../../functions/lib/node/lnd/lnd-node';
 import type { Queue } from '../../functions/lib/queue/queue';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import type { BridgeConfig } from './config';
@@ -54,16 +54,17 @@ export async function startNodeBridge(config: BridgeConfig, transport: BridgeTra
   const log = overrides.log ?? jsonLog({ level: config.logLevel, base: { service: 'node-bridge' } });
   const metrics = createBridgeMetrics();
   const table: Table = createTable(config.tableName, dynamoClientConfig(config));
-  const lnd = new LndClient({ host: config.lnd.host, tlsCert: config.lnd.tlsCert, macaroon: config.lnd.macaroon });
+  // The bridge's one choice of node adapter: everything below speaks the node port.
+  const node = connectLndNode({ host: config.lnd.host, tlsCert: config.lnd.tlsCert, macaroon: config.lnd.macaroon });
 
-  const closers: Array<() => void> = [() => lnd.close(), () => table.doc.destroy(), () => transport.close()];
+  const closers: Array<() => void> = [() => node.close(), () => table.doc.destroy(), () => transport.close()];
   const { payoutQueue, cancelQueue } = transport;
   let bus = transport.bus;
   if (overrides.wrapBus) bus = overrides.wrapBus(bus);
 
   let stopping = false;
   const invoices = new InvoiceStream({
-    lnd,
+    node,
     bus,
     cursorStore: tableCursorStore(table),
     log,
@@ -84,7 +85,7 @@ export async function startNodeBridge(config: BridgeConfig, transport: BridgeTra
   invoices.start();
   const payouts = startPayoutWorker({
     queue: payoutQueue,
-    lnd,
+    node,
     table,
     bus,
     log,
@@ -93,8 +94,8 @@ export async function startNodeBridge(config: BridgeConfig, transport: BridgeTra
     publishRetryBaseMs: config.publish.retryBaseMs,
     publishRetryMaxMs: config.publish.retryMaxMs,
   });
-  const cancels = startInvoiceCancelWorker({ queue: cancelQueue, lnd, log, metrics, ...config.cancels, waitTimeSec: config.payouts.waitTimeSec });
-  const liquidity = startLiquidityWatch({ lnd, bus, log, metrics, ...config.liquidity });
+  const cancels = startInvoiceCancelWorker({ queue: cancelQueue, node, log, metrics, ...config.cancels, waitTimeSec: config.payouts.waitTimeSec });
+  const liquidity = startLiquidityWatch({ node, bus, log, metrics, ...config.liquidity });
   const heartbeat = startHeartbeat({ table, liquidity, log });
   log.info('node-bridge ready', { httpPort: health.port, lnd: config.lnd.host, queues: config.queues.backend, bus: config.bus.backend });
 

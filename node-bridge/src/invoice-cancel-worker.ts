@@ -1,13 +1,14 @@
 import { invoiceCancelMessageSchema, type InvoiceCancelMessage } from '../../functions/lib/bus/bus-events';
 import { errorFields, type Log } from '../../functions/lib/runtime/log';
-import { InvoiceAlreadySettledError, type LndClient, NotFoundError } from '../../functions/lib/lnd';
+import type { LightningNode } from '../../functions/lib/node/lightning-node';
+import { InvoiceAlreadySettledError, UnknownInvoiceError } from '../../functions/lib/node/node-errors';
 import type { Queue } from '../../functions/lib/queue/queue';
 import { startQueueConsumer, type QueueConsumer } from '../../functions/lib/queue/queue-consumer';
 import type { BridgeMetrics } from './metrics';
 
 export interface InvoiceCancelWorkerOptions {
   queue: Queue;
-  lnd: Pick<LndClient, 'cancelInvoice'>;
+  node: Pick<LightningNode, 'cancelInvoice'>;
   log: Log;
   metrics: BridgeMetrics;
   concurrency: number;
@@ -18,7 +19,7 @@ export interface InvoiceCancelWorkerOptions {
 
 /**
  * Cancels on the node the invoices another account paid internally, so no outside payer
- * can pay them as well. Already canceled is success (LND says so itself); already settled
+ * can pay them as well. Already canceled is success (the node port promises so); already settled
  * is fine too: an outside payer was first, and the settle consumer credits that as a late
  * deposit. A node that cannot be reached is retried later.
  */
@@ -41,7 +42,7 @@ export function startInvoiceCancelWorker(options: InvoiceCancelWorkerOptions): Q
       }
       const context = { invoiceId: cancel.invoice_id, paymentHash: cancel.payment_hash };
       try {
-        await options.lnd.cancelInvoice(cancel.payment_hash);
+        await options.node.cancelInvoice(cancel.payment_hash);
         metrics.invoiceCancels.inc({ result: 'canceled' });
         log.info('invoice canceled on the node', context);
       } catch (error) {
@@ -50,7 +51,7 @@ export function startInvoiceCancelWorker(options: InvoiceCancelWorkerOptions): Q
           log.warn('invoice was settled on the node before it could be canceled; it is credited as a late deposit', context);
           return;
         }
-        if (error instanceof NotFoundError) {
+        if (error instanceof UnknownInvoiceError) {
           metrics.invoiceCancels.inc({ result: 'unknown' });
           log.warn('the node does not know the invoice to cancel', context);
           return;

@@ -2,15 +2,16 @@ import { BusSource, invoiceSettledSchema, NodeDetailType, type InvoiceSettled } 
 import { MAX_ENTRIES_PER_PUT, type EventBus, type PutEventsResult } from '../../functions/lib/bus/event-bus';
 import { errorFields, type Log } from '../../functions/lib/runtime/log';
 import { backoffDelayMs, sleep } from '../../functions/lib/runtime/backoff';
-import { InvoiceState, type Invoice, type LndClient } from '../../functions/lib/lnd';
+import type { LightningNode } from '../../functions/lib/node/lightning-node';
+import { NodeInvoiceState, type NodeInvoice } from '../../functions/lib/node/node-types';
 import type { CursorStore, InvoiceCursor } from './cursor-store';
 import type { BridgeMetrics } from './metrics';
 import { SettlementTracker } from './settlement-tracker';
 
-export type InvoiceStreamLnd = Pick<LndClient, 'subscribeInvoices' | 'listInvoices'>;
+export type InvoiceStreamNode = Pick<LightningNode, 'subscribeSettlements' | 'listInvoices'>;
 
 export interface InvoiceStreamOptions {
-  lnd: InvoiceStreamLnd;
+  node: InvoiceStreamNode;
   bus: EventBus;
   cursorStore: CursorStore;
   log: Log;
@@ -26,19 +27,19 @@ export interface InvoiceStreamOptions {
 /**
  * Turns the node's settled invoices into InvoiceSettled events, losing none (invariant 5).
  *
- * - SubscribeInvoices from the persisted cursor: LND first replays every settlement above
- *   it, then streams live ones. After a drop it reconnects with exponential backoff and
- *   jitter, from the cursor in memory.
- * - After every (re)connect, periodically, and whenever a settle_index is missing, a
- *   ListInvoices catch-up pages from the cursor's `scanAddIndex` and picks up any settled
- *   invoice above the cursor not seen yet. That is also how a fresh bridge (cursor 0, for
- *   which LND replays nothing) catches up, and how gaps in settle_index are told apart
- *   from missed settlements.
+ * - The node's paid-invoice stream from the persisted cursor (a settleIndex): the node
+ *   first replays every settlement above it, then streams live ones. After a drop it
+ *   reconnects with exponential backoff and jitter, from the cursor in memory.
+ * - After every (re)connect, periodically, and whenever a settleIndex is missing, a
+ *   listInvoices catch-up pages by addIndex from the cursor's `scanAddIndex` and picks up
+ *   any settled invoice above the cursor not seen yet. That is also how a fresh bridge
+ *   (cursor 0, for which LND replays nothing) catches up, and how gaps in the settleIndex
+ *   are told apart from missed settlements.
  * - Settlements are published at most 10 per PutEvents; refused entries are retried, and
  *   only they. The cursor is persisted after the events are accepted, and never past a
  *   settlement that is not published, even when later ones are.
  *
- * Duplicates (LND's backlog overlaps live events, the catch-up overlaps both) are dropped
+ * Duplicates (the node's backlog overlaps live events, the catch-up overlaps both) are dropped
  * here when seen before, and are harmless downstream anyway: crediting is idempotent.
  */
 export class InvoiceStream {
@@ -101,7 +102,7 @@ export class InvoiceStream {
     let attempt = 0;
     while (!this.signal.aborted) {
       const openedAt = Date.now();
-      const stream = this.options.lnd.subscribeInvoices({ addIndex: this.addIndex, settleIndex: this.tracker.cursor });
+      const stream = this.options.node.subscribeSettlements(this.tracker.cursor);
       this.currentStream = stream;
       this.streamOpen = true;
       this.caughtUp = false;
@@ -145,15 +146,15 @@ export class InvoiceStream {
     }
   }
 
-  /** A settled invoice from the stream or ListInvoices: queue it for publishing unless seen before. */
-  private accept(invoice: Invoice, via: 'stream' | 'list'): void {
+  /** A settled invoice from the stream or the list: queue it for publishing unless seen before. */
+  private accept(invoice: NodeInvoice, via: 'stream' | 'list'): void {
     if (invoice.addIndex > this.addIndex) this.addIndex = invoice.addIndex;
-    if (invoice.state !== InvoiceState.Settled || invoice.settleIndex <= 0) return;
+    if (invoice.state !== NodeInvoiceState.settled || invoice.settleIndex <= 0) return;
     if (!this.tracker.observe(invoice.settleIndex)) return;
     const detail = invoiceSettledSchema.safeParse({
       payment_hash: invoice.paymentHash,
       amount_paid_msat: invoice.amountPaidMsat,
-      settled_at: new Date((invoice.settleDateSec ?? Math.floor(Date.now() / 1000)) * 1000).toISOString(),
+      settled_at: new Date((invoice.settledAtSec ?? Math.floor(Date.now() / 1000)) * 1000).toISOString(),
       settle_index: String(invoice.settleIndex),
     });
     if (!detail.success) {
@@ -224,7 +225,7 @@ export class InvoiceStream {
     });
   }
 
-  /** Runs a ListInvoices catch-up soon; requests during a scan queue exactly one more. */
+  /** Runs a listInvoices catch-up soon; requests during a scan queue exactly one more. */
   private requestScan(reason: 'connect' | 'gap' = 'connect'): void {
     if (reason === 'gap' && Date.now() - this.lastGapScanMs < 250) {
       // A stubborn hole is re-examined, but not in a tight loop.
@@ -243,7 +244,7 @@ export class InvoiceStream {
         try {
           await this.catchUp();
         } catch (error) {
-          this.options.log.warn('ListInvoices catch-up failed; trying again', errorFields(error));
+          this.options.log.warn('invoice list catch-up failed; trying again', errorFields(error));
           // If the stream is down too, its reconnect asks for the next catch-up; if not, this does.
           setTimeout(() => {
             if (this.streamOpen && !this.signal.aborted) this.requestScan();
@@ -256,7 +257,7 @@ export class InvoiceStream {
   }
 
   private async catchUp(): Promise<void> {
-    const { lnd, listPageSize, metrics, log } = this.options;
+    const { node, listPageSize, metrics, log } = this.options;
     // Every settlement up to here happened before this scan starts, so the scan sees it.
     const seenUpTo = this.tracker.highestKnown;
     const cursorAtStart = this.tracker.cursor;
@@ -266,17 +267,17 @@ export class InvoiceStream {
     let pages = 0;
     for (;;) {
       if (this.signal.aborted) return;
-      const page = await lnd.listInvoices({ indexOffset: offset, numMaxInvoices: listPageSize });
+      const page = await node.listInvoices({ afterAddIndex: offset, limit: listPageSize });
       pages++;
       for (const invoice of page.invoices) {
         this.accept(invoice, 'list');
         lastAddIndex = Math.max(lastAddIndex, invoice.addIndex);
-        const open = invoice.state === InvoiceState.Open || invoice.state === InvoiceState.Accepted;
-        const settledAboveCursor = invoice.state === InvoiceState.Settled && invoice.settleIndex > cursorAtStart;
+        const open = invoice.state === NodeInvoiceState.open || invoice.state === NodeInvoiceState.accepted;
+        const settledAboveCursor = invoice.state === NodeInvoiceState.settled && invoice.settleIndex > cursorAtStart;
         if (lowWater === undefined && (open || settledAboveCursor)) lowWater = invoice.addIndex - 1;
       }
-      if (page.invoices.length < listPageSize || page.lastIndexOffset <= offset) break;
-      offset = page.lastIndexOffset;
+      if (page.invoices.length < listPageSize || page.lastAddIndex <= offset) break;
+      offset = page.lastAddIndex;
     }
     const scanFrom = lowWater ?? lastAddIndex;
     if (scanFrom > this.scanAddIndex) this.scanAddIndex = scanFrom;
@@ -287,10 +288,10 @@ export class InvoiceStream {
     const gaps = this.tracker.gapsSkipped - gapsBefore;
     if (gaps > 0) {
       metrics.settleIndexGaps.inc(gaps);
-      log.info('settle_index gaps confirmed by ListInvoices and skipped', { gaps, cursor: this.tracker.cursor });
+      log.info('settleIndex gaps confirmed by the invoice list and skipped', { gaps, cursor: this.tracker.cursor });
     }
     metrics.catchUps.inc();
     this.caughtUp = true;
-    log.debug('ListInvoices catch-up done', { pages, cursor: this.tracker.cursor, scanAddIndex: this.scanAddIndex, pending: this.pending.size });
+    log.debug('invoice list catch-up done', { pages, cursor: this.tracker.cursor, scanAddIndex: this.scanAddIndex, pending: this.pending.size });
   }
 }

@@ -2,11 +2,11 @@ import { BusSource, liquidityLowSchema, NodeDetailType } from '../../functions/l
 import type { EventBus } from '../../functions/lib/bus/event-bus';
 import { errorFields, type Log } from '../../functions/lib/runtime/log';
 import { publishAll } from '../../functions/lib/bus/publish';
-import type { LndClient } from '../../functions/lib/lnd';
+import type { LightningNode } from '../../functions/lib/node/lightning-node';
 import type { BridgeMetrics } from './metrics';
 
 export interface LiquidityWatchOptions {
-  lnd: Pick<LndClient, 'channelBalance'>;
+  node: Pick<LightningNode, 'channelBalance'>;
   bus: EventBus;
   log: Log;
   metrics: BridgeMetrics;
@@ -30,7 +30,7 @@ export interface LiquidityWatch {
 }
 
 export function startLiquidityWatch(options: LiquidityWatchOptions): LiquidityWatch {
-  const { lnd, log, metrics } = options;
+  const { node, log, metrics } = options;
   let latest: { outboundMsat: number; inboundMsat: number } | undefined;
   const lastAlertMs: Record<'outbound' | 'inbound', number | undefined> = { outbound: undefined, inbound: undefined };
   let running: Promise<void> = Promise.resolve();
@@ -39,18 +39,18 @@ export function startLiquidityWatch(options: LiquidityWatchOptions): LiquidityWa
   async function check(): Promise<void> {
     let balance;
     try {
-      balance = await lnd.channelBalance();
+      balance = await node.channelBalance();
     } catch (error) {
       log.warn('could not read channel balances', errorFields(error));
       latest = undefined;
       return;
     }
-    latest = { outboundMsat: balance.localMsat, inboundMsat: balance.remoteMsat };
-    metrics.channelLocalMsat.set(balance.localMsat);
-    metrics.channelRemoteMsat.set(balance.remoteMsat);
+    latest = { outboundMsat: balance.outboundMsat, inboundMsat: balance.inboundMsat };
+    metrics.channelLocalMsat.set(balance.outboundMsat);
+    metrics.channelRemoteMsat.set(balance.inboundMsat);
     const readings = [
-      { direction: 'outbound' as const, availableMsat: balance.localMsat, thresholdMsat: options.minOutboundMsat },
-      { direction: 'inbound' as const, availableMsat: balance.remoteMsat, thresholdMsat: options.minInboundMsat },
+      { direction: 'outbound' as const, availableMsat: balance.outboundMsat, thresholdMsat: options.minOutboundMsat },
+      { direction: 'inbound' as const, availableMsat: balance.inboundMsat, thresholdMsat: options.minInboundMsat },
     ];
     for (const { direction, availableMsat, thresholdMsat } of readings) {
       const low = thresholdMsat > 0 && availableMsat < thresholdMsat;

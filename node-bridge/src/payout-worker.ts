@@ -13,20 +13,15 @@ import { backoffDelayMs, sleep } from '../../functions/lib/runtime/backoff';
 import { publishAll, PublishAbortedError } from '../../functions/lib/bus/publish';
 import { AlreadyAppliedError } from '../../functions/lib/ledger/errors';
 import { isFinal, markWithdrawalInFlight, readWithdrawal, renewSendLease, takeSendLease } from '../../functions/lib/withdrawals/repository';
+import type { LightningNode, NodeStream } from '../../functions/lib/node/lightning-node';
 import {
-  AmountRequiredError,
-  InvoiceExpiredError,
-  LndError,
-  type LndClient,
-  type LndStream,
-  NodeUnavailableError,
-  NotFoundError,
-  type Payment,
+  NodeUnreachableError,
   PaymentAlreadySucceededError,
-  PaymentFailureReason,
-  PaymentInTransitionError,
-  PaymentStatus,
-} from '../../functions/lib/lnd';
+  PaymentInFlightError,
+  PaymentRefusedError,
+  UnknownPaymentError,
+} from '../../functions/lib/node/node-errors';
+import { NodePaymentStatus, type PaymentUpdate } from '../../functions/lib/node/node-types';
 import type { Queue, QueueMessage } from '../../functions/lib/queue/queue';
 import { startQueueConsumer, type HandleOutcome, type QueueConsumer } from '../../functions/lib/queue/queue-consumer';
 import type { Table } from '../../functions/lib/table/client';
@@ -34,11 +29,11 @@ import { decodePaymentRequest } from '../../functions/lib/withdrawals/payment-re
 import { FailureReason, WithdrawalStatus, type WithdrawalItem } from '../../functions/lib/withdrawals/withdrawal';
 import type { BridgeMetrics } from './metrics';
 
-export type PayoutLnd = Pick<LndClient, 'sendPayment' | 'trackPayment'>;
+export type PayoutNode = Pick<LightningNode, 'pay' | 'trackPayment'>;
 
 export interface PayoutWorkerOptions {
   queue: Queue;
-  lnd: PayoutLnd;
+  node: PayoutNode;
   table: Table;
   bus: EventBus;
   log: Log;
@@ -56,10 +51,10 @@ export interface PayoutWorkerOptions {
 
 /** What following a payment on the node came to. */
 type Followed =
-  | { kind: 'final'; payment: Payment }
+  | { kind: 'final'; payment: PaymentUpdate }
   /** The node refused to start the payment and has none for the hash: nothing left the node. */
   | { kind: 'refused'; reason: FailureReason }
-  /** No payment of ours on the node; `priorPaymentIndex`: the earlier withdrawal's FAILED payment it holds (0: none). */
+  /** No payment of ours on the node; `priorPaymentIndex`: the earlier withdrawal's failed payment it holds (0: none). */
   | { kind: 'not_found'; priorPaymentIndex: number }
   /** Shutdown: the next bridge tracks it. */
   | { kind: 'stopped' }
@@ -71,38 +66,20 @@ type Followed =
 
 type StreamOutcome = Followed | { kind: 'interrupted' } | { kind: 'error'; error: unknown; delivered: boolean };
 
-const LND_FAILURE_REASONS: Record<string, FailureReason> = {
-  [PaymentFailureReason.Timeout]: FailureReason.timeout,
-  [PaymentFailureReason.NoRoute]: FailureReason.noRoute,
-  [PaymentFailureReason.InsufficientBalance]: FailureReason.insufficientBalance,
-  [PaymentFailureReason.IncorrectPaymentDetails]: FailureReason.incorrectPaymentDetails,
-};
-
-/** LND said no before it registered any payment: nothing was sent, and sending again changes nothing. */
-function isRefusalBeforeStart(error: unknown): boolean {
-  if (error instanceof InvoiceExpiredError || error instanceof AmountRequiredError) return true;
-  return (
-    error instanceof LndError &&
-    !(error instanceof NodeUnavailableError) &&
-    // Older LND versions spell the last one with two spaces before "amount".
-    /invalid payment request|not for current active network|must not be specified when paying a non-zero\s+amount invoice/i.test(error.details)
-  );
-}
-
 /**
  * Drains the payout queue into the node, paying each hash at most once (invariant 4):
  *
  * 1. A withdrawal already final: nothing to do.
- * 2. TrackPaymentV2 first. A payment the node knows is followed to its final state and
- *    reported; it is never sent again. LND lets a FAILED hash be paid again, so a FAILED
- *    payment may be an earlier withdrawal's: it is ours only if it is newer than the one
- *    the node held when we sent (`prior_payment_index`, recorded with `in_flight`; LND
- *    gives every new attempt a higher payment_index). While `pending`, nothing was sent,
- *    so every FAILED payment is foreign. A foreign FAILED payment means "none of ours".
+ * 2. trackPayment first. A payment the node knows is followed to its final state and
+ *    reported; it is never sent again. A node may let a failed hash be paid again, so a
+ *    failed payment may be an earlier withdrawal's: it is ours only if it is newer than the
+ *    one the node held when we sent (`prior_payment_index`, recorded with `in_flight`; every
+ *    new attempt has a higher paymentIndex). While `pending`, nothing was sent, so every
+ *    failed payment is foreign. A foreign failed payment means "none of ours".
  * 3. None of ours: take the withdrawal's send lease, ask the node again, mark the
- *    withdrawal in_flight with the prior index, renew the lease, and only then
- *    SendPaymentV2 with the fee reserve as fee_limit_msat (and the amount, for an
- *    amountless invoice only). ALREADY_EXISTS switches to tracking.
+ *    withdrawal in_flight with the prior index, renew the lease, and only then pay with
+ *    the fee reserve as the fee limit (and the amount, for an amountless invoice only). A
+ *    node that already pays or paid the hash switches to tracking.
  * 4. The final state goes on the bus (PaymentSucceeded / PaymentFailed) before the message
  *    is deleted. While the payment is in flight the message stays hidden (heartbeat); a
  *    payment that hangs stays in flight: on shutdown the message is released for the next
@@ -219,7 +196,7 @@ class PayoutAttempt {
   }
 
   private async send(payout: PayoutMessage, priorPaymentIndex: number): Promise<Followed> {
-    const { lnd, metrics } = this.options;
+    const { node, metrics } = this.options;
     metrics.paymentsSent.inc();
     this.log.info('sending payment', {
       withdrawalId: payout.withdrawal_id,
@@ -228,10 +205,10 @@ class PayoutAttempt {
       feeLimitMsat: payout.fee_limit_msat,
     });
     const outcome = await this.followStream(
-      lnd.sendPayment({
-        paymentRequest: payout.bolt11,
+      node.pay({
+        bolt11: payout.bolt11,
         feeLimitMsat: payout.fee_limit_msat,
-        // Whole seconds on the wire (and 0 would mean LND's default): a scaled 0.6 s is sent as 1.
+        // Whole seconds, at least 1 (0 would mean LND's default): a scaled 0.6 s is sent as 1.
         timeoutSec: Math.max(1, Math.ceil(this.options.paymentTimeoutSec)),
         ...(isAmountless(payout.bolt11) ? { amountMsat: payout.amount_msat } : {}),
       }),
@@ -241,14 +218,15 @@ class PayoutAttempt {
     if (outcome.kind !== 'error') return outcome;
 
     const { error } = outcome;
-    if (error instanceof PaymentInTransitionError || error instanceof PaymentAlreadySucceededError) {
+    if (error instanceof PaymentInFlightError || error instanceof PaymentAlreadySucceededError) {
       this.log.info('the node already has a payment for this hash; tracking it', { paymentHash: payout.payment_hash, reason: error.name });
       return this.track(payout.payment_hash, priorPaymentIndex);
     }
     // Whatever else went wrong, the node decides whether a payment of ours exists.
     const check = await this.track(payout.payment_hash, priorPaymentIndex);
     if (check.kind !== 'not_found') return check;
-    if (!outcome.delivered && isRefusalBeforeStart(error)) {
+    // Refused before it started: nothing was sent, and sending again changes nothing.
+    if (!outcome.delivered && error instanceof PaymentRefusedError) {
       this.log.warn('the node refused to start the payment', { paymentHash: payout.payment_hash, ...errorFields(error) });
       return { kind: 'refused', reason: FailureReason.error };
     }
@@ -256,7 +234,7 @@ class PayoutAttempt {
   }
 
   /**
-   * TrackPaymentV2 until a final state. A FAILED payment with a payment_index up to
+   * trackPayment until a final state. A failed payment with a paymentIndex up to
    * `foreignUpToIndex` is an earlier withdrawal's and means "none of ours".
    */
   private async track(paymentHash: string, foreignUpToIndex: number): Promise<Followed> {
@@ -264,11 +242,11 @@ class PayoutAttempt {
     for (;;) {
       if (this.signal.aborted) return { kind: 'stopped' };
       this.options.metrics.paymentsTracked.inc();
-      const outcome = await this.followStream(this.options.lnd.trackPayment(paymentHash), foreignUpToIndex);
+      const outcome = await this.followStream(this.options.node.trackPayment(paymentHash), foreignUpToIndex);
       if (outcome.kind !== 'error' && outcome.kind !== 'interrupted') return outcome;
       if (outcome.kind === 'error') {
-        if (outcome.error instanceof NotFoundError) return { kind: 'not_found', priorPaymentIndex: 0 };
-        if (!(outcome.error instanceof NodeUnavailableError)) throw outcome.error;
+        if (outcome.error instanceof UnknownPaymentError) return { kind: 'not_found', priorPaymentIndex: 0 };
+        if (!(outcome.error instanceof NodeUnreachableError)) throw outcome.error;
         if (outcome.delivered) failures = 0;
       }
       // A dropped stream, a node restart, or a stream closed before a final state: follow it
@@ -280,7 +258,7 @@ class PayoutAttempt {
     }
   }
 
-  private async followStream(stream: LndStream<Payment>, foreignUpToIndex: number): Promise<StreamOutcome> {
+  private async followStream(stream: NodeStream<PaymentUpdate>, foreignUpToIndex: number): Promise<StreamOutcome> {
     const { metrics } = this.options;
     let timedOut = false;
     let delivered = false;
@@ -294,8 +272,8 @@ class PayoutAttempt {
     try {
       for await (const payment of stream) {
         delivered = true;
-        if (payment.status === PaymentStatus.Succeeded) return { kind: 'final', payment };
-        if (payment.status === PaymentStatus.Failed) {
+        if (payment.status === NodePaymentStatus.succeeded) return { kind: 'final', payment };
+        if (payment.status === NodePaymentStatus.failed) {
           return payment.paymentIndex <= foreignUpToIndex ? { kind: 'not_found', priorPaymentIndex: payment.paymentIndex } : { kind: 'final', payment };
         }
       }
@@ -336,9 +314,9 @@ class PayoutAttempt {
 }
 
 /**
- * Which FAILED payments of the hash are not this withdrawal's: while pending nothing was
+ * Which failed payments of the hash are not this withdrawal's: while pending nothing was
  * sent, so all; once in flight, those up to the index recorded before sending. (A
- * withdrawal marked in flight before the index was recorded counts every FAILED as ours.)
+ * withdrawal marked in flight before the index was recorded counts every failed one as ours.)
  */
 function foreignUpTo(withdrawal: WithdrawalItem): number {
   if (withdrawal.status === WithdrawalStatus.pending) return Number.POSITIVE_INFINITY;
@@ -346,7 +324,7 @@ function foreignUpTo(withdrawal: WithdrawalItem): number {
 }
 
 /**
- * LND refuses both an amountless invoice without amt_msat and an amount for an invoice that
+ * Nodes refuse both an amountless invoice without an amount and an amount for an invoice that
  * has one: the withdrawal's amount goes with amountless invoices only. Decoded here (the
  * invoice is the one truth, and payout messages already queued need no new field); one we
  * cannot decode is sent without an amount and the node refuses it as the invalid invoice it is.
@@ -361,7 +339,7 @@ function isAmountless(bolt11: string): boolean {
 
 function resultEntry(payout: PayoutMessage, followed: Extract<Followed, { kind: 'final' | 'refused' }>): BusEntry {
   const now = new Date().toISOString();
-  if (followed.kind === 'final' && followed.payment.status === PaymentStatus.Succeeded) {
+  if (followed.kind === 'final' && followed.payment.status === NodePaymentStatus.succeeded) {
     const detail = paymentSucceededSchema.parse({
       withdrawal_id: payout.withdrawal_id,
       payment_hash: payout.payment_hash,
@@ -371,7 +349,7 @@ function resultEntry(payout: PayoutMessage, followed: Extract<Followed, { kind: 
     });
     return { source: BusSource.node, detailType: NodeDetailType.paymentSucceeded, detail };
   }
-  const reason = followed.kind === 'refused' ? followed.reason : (LND_FAILURE_REASONS[followed.payment.failureReason] ?? FailureReason.error);
+  const reason = followed.kind === 'refused' ? followed.reason : (followed.payment.failureReason ?? FailureReason.error);
   const detail = paymentFailedSchema.parse({ withdrawal_id: payout.withdrawal_id, payment_hash: payout.payment_hash, failure_reason: reason, failed_at: now });
   return { source: BusSource.node, detailType: NodeDetailType.paymentFailed, detail };
 }

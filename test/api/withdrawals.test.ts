@@ -208,7 +208,7 @@ describe('withdrawals', () => {
 
     it('refuses an invoice our node issued outside this service (no record to credit)', async () => {
       const shop = await fundedShop(api, 100_000);
-      const stray = await api.node.addInvoice({ amountMsat: 5_000, expirySec: 600 });
+      const stray = await api.node.createInvoice({ label: 'stray', amountMsat: 5_000, expirySec: 600 });
       const reply = await withdraw(shop.secret_key, { bolt11: stray.bolt11 });
       expect(reply.status).toBe(400);
       expect(reply.body.error).toMatchObject({ code: 'invalid_bolt11', param: 'bolt11' });

@@ -16,7 +16,8 @@ import { IdempotencyStore } from '../../functions/http/idempotency';
 import type { EventBus } from '../../functions/lib/bus/event-bus';
 import { LndClient } from '../../functions/lib/lnd';
 import { DEFAULT_MAX_INVOICE_MSAT } from '../../functions/lib/money';
-import { LndInvoiceNode } from '../../functions/lib/node/lnd-invoice-node';
+import { ApiNode } from '../../functions/lib/node/api-node';
+import { LndNode } from '../../functions/lib/node/lnd/lnd-node';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import { localSecretSealer } from '../../functions/lib/webhooks/secret-sealer';
 import { routes } from '../../functions/routes';
@@ -93,7 +94,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     const secrets = localSecretSealer(randomBytes(32));
     const deps: Dependencies = {
       table: apiTable,
-      node: new LndInvoiceNode(lnd),
+      node: new ApiNode(new LndNode(lnd)),
       config: { publicBaseUrl: 'http://127.0.0.1', maxInvoiceMsat: DEFAULT_MAX_INVOICE_MSAT },
       // A request that died holding its key frees it after 3 s, so a retrying client is not stuck for a minute.
       idempotency: new IdempotencyStore(apiTable, { lockMs: 3_000, sealer: secrets }),

@@ -6,7 +6,7 @@ import type { InvoiceSettled } from '../../functions/lib/bus/bus-events';
 import type { BusEntry, EventBus, PutEventsResult } from '../../functions/lib/bus/event-bus';
 import { silentLog } from '../../functions/lib/runtime/log';
 import { type Invoice, InvoiceState, type InvoicePage, LndClient } from '../../functions/lib/lnd';
-import type { InvoiceStreamLnd } from '../../node-bridge/src/invoice-stream';
+import { LndNode, type LndNodeClient } from '../../functions/lib/node/lnd/lnd-node';
 import { startLndSimulator, type LndSimulator } from '../../lnd-simulator';
 import type { CursorStore, InvoiceCursor } from '../../node-bridge/src/cursor-store';
 import { InvoiceStream } from '../../node-bridge/src/invoice-stream';
@@ -150,7 +150,7 @@ describe('InvoiceStream (node-bridge) against the simulator', () => {
   const startStream = (bus: EventBus, cursorStore: CursorStore, overrides: { listPageSize?: number } = {}) => {
     const metrics = createBridgeMetrics();
     const stream = new InvoiceStream({
-      lnd,
+      node: new LndNode(lnd),
       bus,
       cursorStore,
       log: silentLog,
@@ -257,7 +257,8 @@ describe('InvoiceStream (node-bridge) against the simulator', () => {
 
 /**
  * A node whose settle_index has a gap (lnd issue 7071) or whose stream loses an event:
- * things the simulator never does. SubscribeInvoices and ListInvoices as LND has them.
+ * things the simulator never does. SubscribeInvoices and ListInvoices as LND has them, seen
+ * through the LND adapter as the bridge sees a real node.
  */
 class GappyNode {
   readonly invoices: Invoice[] = [];
@@ -293,7 +294,7 @@ class GappyNode {
     if (announce) for (const listener of this.live) listener({ ...invoice });
   }
 
-  client(): InvoiceStreamLnd {
+  client(): Pick<LndClient, 'subscribeInvoices' | 'listInvoices'> {
     return {
       subscribeInvoices: (request: { settleIndex?: number } = {}) => {
         const queue: Invoice[] = request.settleIndex
@@ -338,7 +339,8 @@ describe('InvoiceStream and settle_index gaps (a node with gaps and lost events)
   const start = (node: GappyNode, bus: RecordingBus, store: CursorStore) => {
     const metrics = createBridgeMetrics();
     const stream = new InvoiceStream({
-      lnd: node.client(),
+      // The stream calls only these two.
+      node: new LndNode(node.client() as LndNodeClient),
       bus,
       cursorStore: store,
       log: silentLog,

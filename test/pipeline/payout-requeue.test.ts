@@ -9,29 +9,27 @@ import type { BusEntry, EventBus } from '../../functions/lib/bus/event-bus';
 import { silentLog } from '../../functions/lib/runtime/log';
 import { IdPrefix, newId } from '../../functions/lib/ids';
 import { debitWithdrawal } from '../../functions/lib/ledger/debit-withdrawal';
-import { PaymentFailureReason, PaymentStatus, type LndStream, type Payment } from '../../functions/lib/lnd';
+import type { NodeStream } from '../../functions/lib/node/lightning-node';
+import { NodePaymentStatus, type PaymentUpdate } from '../../functions/lib/node/node-types';
 import { LocalQueues } from '../../infra/local/aws/local-queue';
 import type { Queue } from '../../functions/lib/queue/queue';
 import { createBridgeMetrics } from '../../node-bridge/src/metrics';
-import { startPayoutWorker, type PayoutLnd } from '../../node-bridge/src/payout-worker';
+import { startPayoutWorker, type PayoutNode } from '../../node-bridge/src/payout-worker';
 import { fund, newMerchant } from '../support/ledger-fixtures';
 import { useLocalQueueTable, waitUntil } from '../support/pipeline-harness';
 import { useTestTable } from '../support/table';
 
 /** A node on which the payment is in flight and stays so: every track streams IN_FLIGHT until cancelled. */
-function hangingNode(paymentHash: string): PayoutLnd {
-  const inFlight: Payment = {
+function hangingNode(paymentHash: string): PayoutNode {
+  const inFlight: PaymentUpdate = {
     paymentHash,
     preimage: null,
-    status: PaymentStatus.InFlight,
-    failureReason: PaymentFailureReason.None,
-    valueMsat: 10_000,
+    status: NodePaymentStatus.inFlight,
+    failureReason: null,
     feeMsat: 0,
-    paymentRequest: '',
-    creationTimeNs: '1',
     paymentIndex: 1,
   };
-  const stream = (): LndStream<Payment> => {
+  const stream = (): NodeStream<PaymentUpdate> => {
     let cancel = () => {};
     const cancelled = new Promise<void>((resolve) => (cancel = resolve));
     return {
@@ -40,9 +38,9 @@ function hangingNode(paymentHash: string): PayoutLnd {
         yield inFlight;
         await cancelled;
       },
-    } as unknown as LndStream<Payment>;
+    };
   };
-  return { trackPayment: stream, sendPayment: () => { throw new Error('a payment in flight is never sent again'); } };
+  return { trackPayment: stream, pay: () => { throw new Error('a payment in flight is never sent again'); } };
 }
 
 describe('payout worker: the re-queue of a long payment fails', () => {
@@ -82,7 +80,7 @@ describe('payout worker: the re-queue of a long payment fails', () => {
 
     const worker = startPayoutWorker({
       queue,
-      lnd: hangingNode(paymentHash),
+      node: hangingNode(paymentHash),
       table,
       bus,
       log: silentLog,

@@ -15,8 +15,9 @@ import { LndClient } from '../../functions/lib/lnd';
 import { createMerchant, type CreatedMerchant } from '../../functions/lib/merchants/create-merchant';
 import { MerchantRateLimiter } from '../../functions/lib/merchants/rate-limit';
 import { DEFAULT_MAX_INVOICE_MSAT } from '../../functions/lib/money';
-import type { InvoiceNode } from '../../functions/lib/node/invoice-node';
-import { LndInvoiceNode } from '../../functions/lib/node/lnd-invoice-node';
+import { ApiNode } from '../../functions/lib/node/api-node';
+import type { InvoiceNode } from '../../functions/lib/node/lightning-node';
+import { LndNode } from '../../functions/lib/node/lnd/lnd-node';
 import type { Table } from '../../functions/lib/table/client';
 import { localSecretSealer, type SecretSealer } from '../../functions/lib/webhooks/secret-sealer';
 import { routes as registeredRoutes } from '../../functions/routes';
@@ -107,7 +108,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     cleanups.push(() => simulator.stop());
     const lnd = LndClient.fromFiles({ host: simulator.grpcAddress, tlsCertPath: simulator.tlsCertPath, macaroonPath: simulator.invoiceMacaroonPath });
     cleanups.push(() => lnd.close());
-    const simulatorNode = new LndInvoiceNode(lnd);
+    const simulatorNode = new ApiNode(new LndNode(lnd));
     const node = options.node ? options.node(simulatorNode) : simulatorNode;
 
     const loggedErrors: ApiHarness['loggedErrors'] = [];

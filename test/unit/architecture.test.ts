@@ -3,8 +3,9 @@
  * real import graph: no cycles; the domain, the handlers and the bridge never import a
  * local stand-in of an AWS service or the local stack; library code never imports a
  * handler; only the composition roots (infra/local, the bridge's main.ts, the CDK app)
- * choose adapters. Each rule is also run against a file that breaks it, so a rule that can
- * no longer match anything fails here instead of passing vacuously.
+ * choose adapters; only the node port's adapters (functions/lib/node) import a node client.
+ * Each rule is also run against a file that breaks it, so a rule that can no longer match
+ * anything fails here instead of passing vacuously.
  *
  * Beside the import rules, one rule on the source: a stored object's key is built only by
  * the module that owns the object (its repository, and the constructor of its new item).
@@ -47,6 +48,13 @@ const RULES: IForbiddenRuleType[] = [
     severity: 'error',
     from: { path: '^node-bridge/src/', pathNot: '^node-bridge/src/aws-transport\\.ts$' },
     to: { path: '^(functions/lib/queue/sqs-queue|functions/lib/bus/eventbridge-bus)\\.ts$' },
+  },
+  {
+    name: 'node-clients-only-in-node-adapters',
+    comment: 'everything reaches a node through the node port (functions/lib/node); only its adapters there import the LND or Core Lightning client',
+    severity: 'error',
+    from: { path: '^(functions|node-bridge|infra|scripts|reports)/', pathNot: '^functions/lib/(node|lnd|cln)/' },
+    to: { path: '^functions/lib/(lnd|cln)/' },
   },
   {
     name: 'powertools-only-in-the-runtime-kit',
@@ -98,9 +106,11 @@ describe('architecture: the import rules hold', () => {
       ['no-handler-in-library-code', 'functions/lib/probe.ts', "import { handler } from '../settle-invoice/handler';\nexport const probe = handler;\n", 'functions/settle-invoice/handler.ts'],
       ['powertools-only-in-the-runtime-kit', 'functions/outbox/probe.ts', "import { Logger } from '@aws-lambda-powertools/logger';\nexport const probe = Logger;\n", 'node_modules/@aws-lambda-powertools/logger/index.ts'],
       ['bridge-adapters-only-in-its-transport', 'node-bridge/src/probe.ts', "import { SqsQueue } from '../../functions/lib/queue/sqs-queue';\nexport const probe = SqsQueue;\n", 'functions/lib/queue/sqs-queue.ts'],
-    ])('%s', { timeout: 60_000 }, async (rule, file, source, target) => {
-      const dir = `case-${rule}`;
-      write({ [`${dir}/${file}`]: source, [`${dir}/${target}`]: 'export const LocalQueue = 1, Stack = 1, handler = 1, SqsQueue = 1;\n' });
+      ['node-clients-only-in-node-adapters', 'node-bridge/src/probe.ts', "import { LndClient } from '../../functions/lib/lnd/client';\nexport const probe = LndClient;\n", 'functions/lib/lnd/client.ts'],
+      ['node-clients-only-in-node-adapters', 'functions/invoices/probe.ts', "import { ClnClient } from '../lib/cln/client';\nexport const probe = ClnClient;\n", 'functions/lib/cln/client.ts'],
+    ])('%s (%s)', { timeout: 60_000 }, async (rule, file, source, target) => {
+      const dir = `case-${rule}-${path.dirname(file).replaceAll('/', '-')}`;
+      write({ [`${dir}/${file}`]: source, [`${dir}/${target}`]: 'export const LocalQueue = 1, Stack = 1, handler = 1, SqsQueue = 1, LndClient = 1, ClnClient = 1;\n' });
       expect((await violationsIn([file], path.join(scratch, dir))).some((violation) => violation.startsWith(`${rule}:`))).toBe(true);
     });
 

@@ -1,4 +1,5 @@
-import type { InvoiceNode, NodeIdentity, NodeInvoice, NodeInvoiceRequest, NodeInvoiceState } from './invoice-node';
+import type { InvoiceNode } from './lightning-node';
+import type { CreatedInvoice, CreateInvoiceRequest, NodeInfo, NodeInvoice } from './node-types';
 
 /**
  * An InvoiceNode built on first use: credentials held in Secrets Manager are fetched only
@@ -10,15 +11,15 @@ export class LazyInvoiceNode implements InvoiceNode {
 
   constructor(private readonly build: () => Promise<InvoiceNode>) {}
 
-  getNodeInfo(): Promise<NodeIdentity> {
+  getNodeInfo(): Promise<NodeInfo> {
     return this.current().then((node) => node.getNodeInfo());
   }
 
-  addInvoice(request: NodeInvoiceRequest): Promise<NodeInvoice> {
-    return this.current().then((node) => node.addInvoice(request));
+  createInvoice(request: CreateInvoiceRequest): Promise<CreatedInvoice> {
+    return this.current().then((node) => node.createInvoice(request));
   }
 
-  lookupInvoice(paymentHash: string): Promise<NodeInvoiceState | undefined> {
+  lookupInvoice(paymentHash: string): Promise<NodeInvoice | undefined> {
     return this.current().then((node) => node.lookupInvoice(paymentHash));
   }
 
