@@ -1,16 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnElement } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { discoverApiRoutes } from '../../infra/api-routes';
-import { parseStackConfig } from '../../infra/config';
-import { LightningPaymentsStack } from '../../infra/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightningPaymentsStack } from '../../infra/stack';
 import { LOCAL_WEBHOOK_QUEUE } from '../../functions/lib/webhooks/queues';
 import { INVOICE_CANCEL_QUEUE, OUTBOX_FAILURES_QUEUE, PAYOUT_QUEUE, PAYOUT_RESULT_QUEUE, SETTLE_INVOICE_QUEUE } from '../../infra/local/pipeline';
 import { WEBHOOK_FAN_OUT_QUEUE } from '../../infra/local/webhooks';
 import type { AwsCallRecord } from '../support/aws-call-recorder';
+import { removeTestOutdirs, synthesizedStack } from './support/synth';
 import { checkRoles, resolver, type Extra, type LogicalResources, type RoleUnderTest } from './roles-check';
 
 /**
@@ -42,13 +40,13 @@ describe('every role allows exactly the calls its code makes', () => {
   let records: AwsCallRecord[];
   const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
+  afterAll(() => removeTestOutdirs());
+
   beforeAll(async () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    stack = new LightningPaymentsStack(app, 'Test', {
-      config: parseStackConfig({ stage: 'prod', network: 'regtest', lndGrpcHost: 'lnd.internal:10009' }),
-      apiRoutes: await discoverApiRoutes(),
-    });
-    template = Template.fromStack(stack).toJSON();
+    // The production deployment the template tests read, in a temp assembly removed after the file.
+    const synthesized = await synthesizedStack();
+    stack = synthesized.stack;
+    template = synthesized.template.toJSON();
     const { arn } = resolver(template);
     const queueId = (queue: { node: { defaultChild?: unknown } }) => logicalId(queue);
     const fanOutQueue = () => stack.pipeline.consumerQueues.find((queue) => queue !== stack.pipeline.settleInvoiceQueue && queue !== stack.pipeline.payoutResultQueue)!;
