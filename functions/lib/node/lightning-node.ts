@@ -38,7 +38,10 @@ export interface LightningNode {
 
   /**
    * A new invoice. `label` is our invoice id and unique; an implementation whose node keeps
-   * labels must store it, and DuplicateInvoiceError means that label (or the hash) is taken.
+   * labels must store it. The API may ask again with the same label when an earlier attempt
+   * made the invoice but failed before storing it (an idempotent retry): such a node answers
+   * with the unpaid invoice it has for the label when amount and description agree, and
+   * DuplicateInvoiceError otherwise (or when another invoice has the same hash).
    */
   createInvoice(request: CreateInvoiceRequest): Promise<CreatedInvoice>;
 
