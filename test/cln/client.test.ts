@@ -4,6 +4,7 @@ import {
   ClnClient,
   ClnInvalidParamsError,
   ClnInvoiceStatus,
+  ClnUnavailableError,
   DuplicateLabelError,
   DuplicatePreimageError,
   InvoiceNotFoundError,
@@ -223,6 +224,17 @@ describe('waitAnyInvoice', () => {
     const error = await rejectionOf(cln.waitAnyInvoice({ lastpayIndex: 1_000_000, timeoutSec: 0 }));
     expect(error).toBeInstanceOf(InvoiceWaitTimeoutError);
     expect(error).toMatchObject({ rpcCode: 904 });
+  });
+
+  it('a wait cut by the node is ClnUnavailableError, and waiting again from the same cursor gets the payment', async () => {
+    const newest = (await cln.listInvoices()).reduce((max, invoice) => Math.max(max, invoice.payIndex ?? 0), 0);
+    const waiting = rejectionOf(cln.waitAnyInvoice({ lastpayIndex: newest }));
+    await waitFor(() => fixture.sim.openCallCount() > 0);
+    await fixture.control('POST', '/faults', { drop_streams: true });
+    expect(await waiting).toBeInstanceOf(ClnUnavailableError);
+    const created = await cln.invoice({ label: nextLabel(), amountMsat: 1_500, description: '' });
+    await payByControl(created.bolt11);
+    expect((await cln.waitAnyInvoice({ lastpayIndex: newest })).paymentHash).toBe(created.paymentHash);
   });
 
   it('is cancelled by its signal, and the node lets the call go', async () => {

@@ -95,7 +95,6 @@ export class ClnClient {
     const credentials = createClnCredentials(options.caCert, options.clientCert, options.clientKey);
     this.node = new Node(options.host, credentials, {
       'grpc.ssl_target_name_override': options.tlsServerName ?? CLN_GRPC_SERVER_NAME,
-      'grpc.default_authority': options.tlsServerName ?? CLN_GRPC_SERVER_NAME,
       'grpc.keepalive_time_ms': options.keepaliveTimeMs ?? DEFAULT_CLN_KEEPALIVE_TIME_MS,
       'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
       'grpc.keepalive_permit_without_calls': 0,
