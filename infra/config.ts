@@ -9,6 +9,8 @@ export const stackConfigSchema = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes').default('dev'),
   /** The Lightning network of the node: BOLT11 invoices for another network are refused. */
   network: z.enum(['mainnet', 'testnet', 'signet', 'regtest']).default('mainnet'),
+  /** The node's implementation: LND (gRPC with macaroons) or Core Lightning (cln-grpc, mutual TLS). */
+  lightningBackend: z.enum(['lnd', 'cln']).default('lnd'),
   /** host:port of LND's gRPC interface, reachable from the bridge and the API Lambdas. */
   lndGrpcHost: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').default('lnd.example.com:10009'),
   /**
@@ -21,6 +23,12 @@ export const stackConfigSchema = z.object({
   lndTlsCertSecretName: z.string().min(1).default('lightning-payments/lnd-tls-cert'),
   lndInvoiceMacaroonSecretName: z.string().min(1).default('lightning-payments/lnd-invoice-macaroon'),
   lndPaymentMacaroonSecretName: z.string().min(1).default('lightning-payments/lnd-payment-macaroon'),
+  /** host:port of Core Lightning's cln-grpc (its `grpc-port`, 9736 by default), with lightningBackend cln. */
+  clnGrpcHost: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').default('cln.example.com:9736'),
+  /** Secrets Manager names of the node's ca.pem, client.pem and client-key.pem (PEM), with lightningBackend cln. */
+  clnCaCertSecretName: z.string().min(1).default('lightning-payments/cln-ca-cert'),
+  clnClientCertSecretName: z.string().min(1).default('lightning-payments/cln-client-cert'),
+  clnClientKeySecretName: z.string().min(1).default('lightning-payments/cln-client-key'),
   /** Public base URL of the API (for checkout links); the API Gateway URL when unset. */
   publicBaseUrl: z.url().optional(),
   /** Alarm e-mails go here when set; otherwise subscribe to the SNS topic yourself. */

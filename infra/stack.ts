@@ -4,10 +4,10 @@ import type { StackConfig } from './config';
 import type { ApiRouteSpec } from './constructs/http-api';
 import { HttpApi } from './constructs/http-api';
 import { LedgerTable } from './constructs/ledger-table';
-import { LndSecrets } from './constructs/lnd-secrets';
 import { Monitoring } from './constructs/monitoring';
 import { Network } from './constructs/network';
 import { NodeBridgeService } from './constructs/node-bridge-service';
+import { nodeCredentials, type NodeCredentials } from './constructs/node-credentials';
 import { PaymentPipeline } from './constructs/payment-pipeline';
 import { TableExports } from './constructs/table-exports';
 import { Webhooks } from './constructs/webhooks';
@@ -27,7 +27,7 @@ export class LightningPaymentsStack extends Stack {
   public readonly network: Network;
   public readonly bridge: NodeBridgeService;
   public readonly monitoring: Monitoring;
-  public readonly lndSecrets: LndSecrets;
+  public readonly lightningNode: NodeCredentials;
   public readonly exports: TableExports;
 
   constructor(scope: Construct, id: string, props: LightningPaymentsStackProps) {
@@ -35,11 +35,7 @@ export class LightningPaymentsStack extends Stack {
     const { config } = props;
     this.ledger = new LedgerTable(this, 'Ledger', { production: config.stage === 'prod' });
     const table = this.ledger.table;
-    this.lndSecrets = new LndSecrets(this, 'LndSecrets', {
-      tlsCertSecretName: config.lndTlsCertSecretName,
-      invoiceMacaroonSecretName: config.lndInvoiceMacaroonSecretName,
-      paymentMacaroonSecretName: config.lndPaymentMacaroonSecretName,
-    });
+    this.lightningNode = nodeCredentials(this, config);
 
     this.exports = new TableExports(this, 'Exports', {
       table,
@@ -56,9 +52,7 @@ export class LightningPaymentsStack extends Stack {
       table,
       nodeNetwork: this.network,
       routes: props.apiRoutes,
-      lndSecrets: this.lndSecrets,
-      lndGrpcHost: config.lndGrpcHost,
-      network: config.network,
+      lightningNode: this.lightningNode,
       publicBaseUrl: config.publicBaseUrl,
       rateLimitPerSec: config.apiRateLimitPerSec,
       burstLimit: config.apiBurstLimit,
@@ -74,8 +68,7 @@ export class LightningPaymentsStack extends Stack {
       bus: this.pipeline.bus,
       payoutQueue: this.pipeline.payoutQueue.queue,
       cancelQueue: this.pipeline.cancelQueue.queue,
-      lndSecrets: this.lndSecrets,
-      lndGrpcHost: config.lndGrpcHost,
+      lightningNode: this.lightningNode,
       nodeNetwork: this.network,
       minOutboundLiquidityMsat: config.minOutboundLiquidityMsat,
       minInboundLiquidityMsat: config.minInboundLiquidityMsat,

@@ -6,8 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ServiceFunction } from './service-function';
 import { grantTableAccess, type TableAccess } from './table-access';
-import type { LndSecrets } from './lnd-secrets';
 import type { Network } from './network';
+import type { NodeCredentials } from './node-credentials';
 
 /** One route as the stack needs it: where its handler is and what it may touch. */
 export interface ApiRouteSpec {
@@ -26,9 +26,8 @@ export interface ApiRouteSpec {
 export interface HttpApiProps {
   readonly table: dynamodb.TableV2;
   readonly routes: readonly ApiRouteSpec[];
-  readonly lndSecrets: LndSecrets;
-  readonly lndGrpcHost: string;
-  readonly network: string;
+  /** The node the `usesNode` routes talk to. */
+  readonly lightningNode: NodeCredentials;
   /** Base URL for checkout links. @default the API's own URL */
   readonly publicBaseUrl?: string;
   /** Steady-state requests per second for the whole API. @default 50 */
@@ -84,18 +83,12 @@ export class HttpApi extends Construct {
         environment: {
           TABLE_NAME: props.table.tableName,
           PUBLIC_BASE_URL: baseUrl,
-          LND_GRPC_HOST: props.lndGrpcHost,
-          LND_NETWORK: props.network,
-          LND_TLS_CERT_SECRET_ARN: props.lndSecrets.tlsCert.secretArn,
-          LND_INVOICE_MACAROON_SECRET_ARN: props.lndSecrets.invoiceMacaroon.secretArn,
+          ...props.lightningNode.apiEnvironment,
           ...props.environment,
         },
       });
       grantTableAccess(props.table, fn.function, route.tableAccess);
-      if (route.usesNode) {
-        props.lndSecrets.tlsCert.grantRead(fn.function);
-        props.lndSecrets.invoiceMacaroon.grantRead(fn.function);
-      }
+      if (route.usesNode) props.lightningNode.grantApiRead(fn.function);
       this.api.addRoutes({
         path,
         methods: [method as apigwv2.HttpMethod],

@@ -7,8 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import path from 'node:path';
-import type { LndSecrets } from './lnd-secrets';
 import type { Network } from './network';
+import type { NodeCredentials } from './node-credentials';
 import { REPO_ROOT } from './service-function';
 import { grantTableAccess, IndexKey, LeadingKey } from './table-access';
 
@@ -17,8 +17,8 @@ export interface NodeBridgeServiceProps {
   readonly bus: events.IEventBus;
   readonly payoutQueue: sqs.IQueue;
   readonly cancelQueue: sqs.IQueue;
-  readonly lndSecrets: LndSecrets;
-  readonly lndGrpcHost: string;
+  /** The node it streams settlements from and pays with. */
+  readonly lightningNode: NodeCredentials;
   /** The VPC and the egress the bridge reaches LND through (see network.ts). */
   readonly nodeNetwork: Network;
   readonly minOutboundLiquidityMsat: number;
@@ -66,15 +66,12 @@ export class NodeBridgeService extends Construct {
         INVOICE_CANCEL_QUEUE_URL: props.cancelQueue.queueUrl,
         QUEUE_BACKEND: 'sqs',
         BUS_BACKEND: 'eventbridge',
-        LND_GRPC_HOST: props.lndGrpcHost,
+        ...props.lightningNode.bridgeEnvironment,
         LIQUIDITY_MIN_OUTBOUND_MSAT: String(props.minOutboundLiquidityMsat),
         LIQUIDITY_MIN_INBOUND_MSAT: String(props.minInboundLiquidityMsat),
       },
       // ECS fetches these at start with the execution role; they never sit in the task definition.
-      secrets: {
-        LND_TLS_CERT_PEM: ecs.Secret.fromSecretsManager(props.lndSecrets.tlsCert),
-        LND_MACAROON_HEX: ecs.Secret.fromSecretsManager(props.lndSecrets.paymentMacaroon),
-      },
+      secrets: props.lightningNode.bridgeSecrets,
       healthCheck: {
         command: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:9090/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"],
         interval: Duration.seconds(30),

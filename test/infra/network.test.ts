@@ -8,9 +8,9 @@ import { discoverApiRoutes } from '../../infra/api-routes';
 import { parseStackConfig } from '../../infra/config';
 import { HttpApi, type ApiRouteSpec } from '../../infra/constructs/http-api';
 import { LedgerTable } from '../../infra/constructs/ledger-table';
-import { LndSecrets } from '../../infra/constructs/lnd-secrets';
 import { Network } from '../../infra/constructs/network';
 import { NodeBridgeService } from '../../infra/constructs/node-bridge-service';
+import { nodeCredentials } from '../../infra/constructs/node-credentials';
 import { NO_BUNDLING, testApp } from './support/synth';
 
 /**
@@ -23,20 +23,15 @@ async function synth(context: Record<string, unknown>) {
   const routes = await discoverApiRoutes();
   const stack = new Stack(app, 'Test');
   const { table } = new LedgerTable(stack, 'Ledger');
-  const lndSecrets = new LndSecrets(stack, 'Lnd', {
-    tlsCertSecretName: config.lndTlsCertSecretName,
-    invoiceMacaroonSecretName: config.lndInvoiceMacaroonSecretName,
-    paymentMacaroonSecretName: config.lndPaymentMacaroonSecretName,
-  });
+  const lightningNode = nodeCredentials(stack, config);
   const network = new Network(stack, 'Network', { nodeEgress: config.nodeEgress });
-  const api = new HttpApi(stack, 'Api', { table, routes, lndSecrets, lndGrpcHost: config.lndGrpcHost, network: config.network, nodeNetwork: network });
+  const api = new HttpApi(stack, 'Api', { table, routes, lightningNode, nodeNetwork: network });
   new NodeBridgeService(stack, 'Bridge', {
     table,
     bus: new events.EventBus(stack, 'Bus'),
     payoutQueue: new sqs.Queue(stack, 'Payouts'),
     cancelQueue: new sqs.Queue(stack, 'Cancels'),
-    lndSecrets,
-    lndGrpcHost: config.lndGrpcHost,
+    lightningNode,
     nodeNetwork: network,
     minOutboundLiquidityMsat: config.minOutboundLiquidityMsat,
     minInboundLiquidityMsat: config.minInboundLiquidityMsat,

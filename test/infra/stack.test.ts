@@ -5,7 +5,7 @@ import type { LightningPaymentsStack } from '../../infra/stack';
 import { readApiConfig } from '../../functions/lib/config';
 import { readWebhookSettings } from '../../functions/lib/webhooks/config';
 import { readBridgeConfig } from '../../node-bridge/src/config';
-import { synthesizedStack } from './support/synth';
+import { PROD_CONTEXT, synthesizedStack } from './support/synth';
 
 /** What the deployed process would see: tokens (ARNs, URLs, names) stand in as plausible values. */
 function deployedEnv(variables: Record<string, unknown>): Record<string, string> {
@@ -14,6 +14,17 @@ function deployedEnv(variables: Record<string, unknown>): Record<string, string>
 }
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
+
+/** The roles whose policies mention a resource, by the logical ids CloudFormation gives them. */
+function rolesMentioning(template: Template, resourceText: string): string[] {
+  return Object.values(template.findResources('AWS::IAM::Policy') as Resources)
+    .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(resourceText))
+    .flatMap((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref));
+}
+
+function roleIdOf(stack: LightningPaymentsStack, fn: { function: { role?: unknown } }): string {
+  return (stack.resolve((fn.function.role as { roleName: string }).roleName) as { Ref: string }).Ref;
+}
 
 describe('LightningPaymentsStack', () => {
   let template: Template;
@@ -99,12 +110,8 @@ describe('LightningPaymentsStack', () => {
   });
 
   describe('least privilege', () => {
-    /** The roles whose policies mention a resource, by the logical ids CloudFormation gives them. */
-    const rolesGranted = (resourceText: string): string[] =>
-      Object.values(resourcesOf('AWS::IAM::Policy'))
-        .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(resourceText))
-        .flatMap((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref));
-    const roleOf = (fn: { function: { role?: unknown } }) => (stack.resolve((fn.function.role as { roleName: string }).roleName) as { Ref: string }).Ref;
+    const rolesGranted = (resourceText: string) => rolesMentioning(template, resourceText);
+    const roleOf = (fn: { function: { role?: unknown } }) => roleIdOf(stack, fn);
 
     it('lets only the bridge read the payment macaroon, never an API function', () => {
       const readers = rolesGranted('lnd-payment-macaroon');
@@ -169,5 +176,47 @@ describe('LightningPaymentsStack', () => {
         expect(() => readWebhookSettings(deployedEnv(variables))).not.toThrow();
       }
     });
+  });
+});
+
+describe('LightningPaymentsStack on Core Lightning (lightningBackend cln)', () => {
+  let template: Template;
+  let stack: LightningPaymentsStack;
+
+  beforeAll(async () => {
+    ({ stack, template } = await synthesizedStack({ ...PROD_CONTEXT, lightningBackend: 'cln', clnGrpcHost: 'cln.internal:9736' }));
+  }, 120_000);
+
+  const bridgeContainer = () =>
+    (Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0] as { Properties: { ContainerDefinitions: Array<{ Environment: Array<{ Name: string; Value: unknown }>; Secrets: Array<{ Name: string; ValueFrom: unknown }> }> } })
+      .Properties.ContainerDefinitions[0]!;
+
+  it("hands the bridge the node's address and its three certificate secrets, which its config accepts", () => {
+    const container = bridgeContainer();
+    const env = deployedEnv(Object.fromEntries(container.Environment.map((variable) => [variable.Name, variable.Value])));
+    expect(env).toMatchObject({ LIGHTNING_BACKEND: 'cln', CLN_GRPC_HOST: 'cln.internal:9736' });
+    expect(Object.keys(env).filter((name) => name.startsWith('LND_'))).toEqual([]);
+    const pem = (label: string) => `-----BEGIN ${label}-----\nMIIB\n-----END ${label}-----\n`;
+    const secrets: Record<string, string> = { CLN_CA_CERT_PEM: pem('CERTIFICATE'), CLN_CLIENT_CERT_PEM: pem('CERTIFICATE'), CLN_CLIENT_KEY_PEM: pem('PRIVATE KEY') };
+    expect(container.Secrets.map((secret) => secret.Name).sort()).toEqual(Object.keys(secrets).sort());
+    for (const secret of container.Secrets) env[secret.Name] = secrets[secret.Name]!;
+    expect(() => readBridgeConfig(env)).not.toThrow();
+  });
+
+  it('lets only the bridge and the node-facing API functions read the certificates, and every API function accepts its environment', () => {
+    for (const secret of ['cln-ca-cert', 'cln-client-cert', 'cln-client-key']) {
+      const readers = rolesMentioning(template, secret);
+      expect(readers.filter((role) => role.startsWith('NodeBridgeTaskExecutionRole')), secret).toHaveLength(1);
+      for (const [routeKey, fn] of stack.api.functions) {
+        expect(readers.includes(roleIdOf(stack, fn)), `${routeKey} reads ${secret}`).toBe(routeKey === 'POST /v1/invoices' || routeKey === 'POST /v1/withdrawals');
+      }
+    }
+    expect(rolesMentioning(template, 'lnd-')).toEqual([]);
+    for (const [routeKey, fn] of stack.api.functions) {
+      if (routeKey.startsWith('GET /checkout')) continue;
+      const variables = (stack.resolve((fn.function.node.defaultChild as any).environment) as { variables: Record<string, unknown> }).variables;
+      expect(variables).toMatchObject({ LIGHTNING_BACKEND: 'cln', CLN_GRPC_HOST: 'cln.internal:9736' });
+      expect(() => readApiConfig(deployedEnv(variables)), routeKey).not.toThrow();
+    }
   });
 });
