@@ -89,7 +89,7 @@ function startReceiver(): Promise<{ server: Server; url: string; received: Webho
 }
 
 async function main(): Promise<void> {
-  console.log(`Demo against ${apiUrl} (LND simulator control API at ${simulatorUrl})`);
+  console.log(`Demo against ${apiUrl} (node simulator's control API at ${simulatorUrl}, LND or Core Lightning alike)`);
   // The document is public: any key will do until the merchant has one.
   const up = await createClient({ baseUrl: apiUrl, apiKey: 'none', retry: { maxRetries: 0 } }).openApiDocument().catch(() => undefined);
   if (!up) throw new DemoFailure(`no stack answers at ${apiUrl}: start one with \`npm start\` (same PORT) first`);
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     const invoice = await api.invoices.create({ amount_msat: 150_000, memo: 'Demo order 42', reference: 'order-42' });
     expect(invoice.status === 'pending', `invoice ${invoice.id} is pending; checkout page: ${invoice.checkout_url}`);
 
-    say('The customer pays it from their wallet (the LND simulator pays as an outside payer)');
+    say('The customer pays it from their wallet (the node simulator pays as an outside payer)');
     const paid = await simulator('/pay', { bolt11: invoice.bolt11 });
     expect(paid.status === 'settled', 'the node settled the payment');
 

@@ -4,8 +4,10 @@
  * everything it started.
  */
 import { z } from 'zod';
-import { assertRealLndFiles, LocalStackError, startLocalStack, type LocalStack, type LocalStackSettings } from '../infra/local/stack';
+import { assertRealNodeFiles, LocalStackError, startLocalStack, type LocalStack, type LocalStackSettings } from '../infra/local/stack';
+import { LIGHTNING_BACKENDS } from '../functions/lib/node/node-config';
 import { presentEnv } from '../functions/lib/runtime/env';
+import type { PipelineNode } from '../infra/local/local-node';
 
 const port = (name: string, fallback: number) =>
   z.coerce
@@ -23,11 +25,59 @@ const envSchema = z.object({
   BRIDGE_HTTP_PORT: port('BRIDGE_HTTP_PORT', 9090),
   DATA_DIR: z.string().min(1).default('.data'),
   TABLE_NAME: z.string().min(3).default('lightning-payments'),
+  LIGHTNING_BACKEND: z.enum(LIGHTNING_BACKENDS, { message: `must be one of ${LIGHTNING_BACKENDS.join(', ')}` }).default('lnd'),
   LND_GRPC_HOST: z.string().regex(/^[^\s:]+:\d+$/, 'LND_GRPC_HOST must be host:port of your LND, e.g. 127.0.0.1:10009').optional(),
   LND_TLS_CERT_PATH: z.string().min(1).optional(),
   LND_MACAROON_PATH: z.string().min(1).optional(),
   LND_INVOICE_MACAROON_PATH: z.string().min(1).optional(),
+  CLN_GRPC_HOST: z.string().regex(/^[^\s:]+:\d+$/, 'CLN_GRPC_HOST must be host:port of your cln-grpc, e.g. 127.0.0.1:9736').optional(),
+  CLN_CA_CERT_PATH: z.string().min(1).optional(),
+  CLN_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  CLN_CLIENT_KEY_PATH: z.string().min(1).optional(),
 });
+
+type Vars = z.output<typeof envSchema>;
+
+/** A real LND when its variables are set (all or none), else undefined: the simulator. */
+function realLnd(vars: Vars): PipelineNode | undefined {
+  const required = [vars.LND_GRPC_HOST, vars.LND_TLS_CERT_PATH, vars.LND_MACAROON_PATH];
+  if (required.every((value) => value === undefined)) return undefined;
+  if (required.some((value) => value === undefined)) {
+    throw new LocalStackError('to use a real LND, set all of LND_GRPC_HOST, LND_TLS_CERT_PATH and LND_MACAROON_PATH (or none, for the simulator)');
+  }
+  return {
+    backend: 'lnd',
+    grpcHost: vars.LND_GRPC_HOST!,
+    tlsCertPath: vars.LND_TLS_CERT_PATH!,
+    adminMacaroonPath: vars.LND_MACAROON_PATH!,
+    invoiceMacaroonPath: vars.LND_INVOICE_MACAROON_PATH ?? vars.LND_MACAROON_PATH!,
+  };
+}
+
+/** A real Core Lightning when its variables are set (all or none), else undefined: the simulator. */
+function realCln(vars: Vars): PipelineNode | undefined {
+  const required = [vars.CLN_GRPC_HOST, vars.CLN_CA_CERT_PATH, vars.CLN_CLIENT_CERT_PATH, vars.CLN_CLIENT_KEY_PATH];
+  if (required.every((value) => value === undefined)) return undefined;
+  if (required.some((value) => value === undefined)) {
+    throw new LocalStackError(
+      'to use a real Core Lightning, set all of CLN_GRPC_HOST, CLN_CA_CERT_PATH, CLN_CLIENT_CERT_PATH and CLN_CLIENT_KEY_PATH (or none, for the simulator)',
+    );
+  }
+  return { backend: 'cln', grpcHost: vars.CLN_GRPC_HOST!, caCertPath: vars.CLN_CA_CERT_PATH!, clientCertPath: vars.CLN_CLIENT_CERT_PATH!, clientKeyPath: vars.CLN_CLIENT_KEY_PATH! };
+}
+
+/** The other backend's variables set too: a mix-up, said in one line rather than ignored. */
+function assertNoOtherBackend(vars: Vars, present: Record<string, string>): void {
+  const other = vars.LIGHTNING_BACKEND === 'cln' ? 'LND_' : 'CLN_';
+  const stray = ['GRPC_HOST', 'TLS_CERT_PATH', 'MACAROON_PATH', 'INVOICE_MACAROON_PATH', 'CA_CERT_PATH', 'CLIENT_CERT_PATH', 'CLIENT_KEY_PATH']
+    .map((name) => other + name)
+    .filter((name) => present[name] !== undefined);
+  if (stray.length > 0) {
+    throw new LocalStackError(
+      `${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} for LIGHTNING_BACKEND=${other === 'LND_' ? 'lnd' : 'cln'}, but LIGHTNING_BACKEND is ${vars.LIGHTNING_BACKEND}: set LIGHTNING_BACKEND or unset ${stray.length === 1 ? 'it' : 'them'}`,
+    );
+  }
+}
 
 function readSettings(env: NodeJS.ProcessEnv): LocalStackSettings {
   const present = presentEnv(env);
@@ -37,20 +87,9 @@ function readSettings(env: NodeJS.ProcessEnv): LocalStackSettings {
     throw new LocalStackError(`${String(issue.path[0])}: ${issue.message}`);
   }
   const vars = parsed.data;
-  const lndVars = [vars.LND_GRPC_HOST, vars.LND_TLS_CERT_PATH, vars.LND_MACAROON_PATH];
-  let realLnd: LocalStackSettings['realLnd'];
-  if (lndVars.some((value) => value !== undefined)) {
-    if (lndVars.some((value) => value === undefined)) {
-      throw new LocalStackError('to use a real LND, set all of LND_GRPC_HOST, LND_TLS_CERT_PATH and LND_MACAROON_PATH (or none, for the simulator)');
-    }
-    realLnd = {
-      grpcHost: vars.LND_GRPC_HOST!,
-      tlsCertPath: vars.LND_TLS_CERT_PATH!,
-      macaroonPath: vars.LND_MACAROON_PATH!,
-      invoiceMacaroonPath: vars.LND_INVOICE_MACAROON_PATH ?? vars.LND_MACAROON_PATH!,
-    };
-    assertRealLndFiles(realLnd);
-  }
+  assertNoOtherBackend(vars, present);
+  const realNode = vars.LIGHTNING_BACKEND === 'cln' ? realCln(vars) : realLnd(vars);
+  if (realNode) assertRealNodeFiles(realNode);
   return {
     port: vars.PORT,
     dynamoDbLocalPort: vars.DYNAMODB_LOCAL_PORT,
@@ -59,7 +98,8 @@ function readSettings(env: NodeJS.ProcessEnv): LocalStackSettings {
     bridgeHttpPort: vars.BRIDGE_HTTP_PORT,
     dataDir: vars.DATA_DIR,
     tableName: vars.TABLE_NAME,
-    realLnd,
+    backend: vars.LIGHTNING_BACKEND,
+    ...(realNode ? { realNode } : {}),
   };
 }
 
@@ -105,7 +145,7 @@ try {
   console.log('');
   for (const service of stack.services) console.log(`  ${service.name.padEnd(58)} ${service.where}`);
   console.log('');
-  console.log(`ready: API on ${stack.apiUrl} (create a merchant: npm run admin -- merchant:create --name "Shop"; Ctrl-C stops)`);
+  console.log(`ready: API on ${stack.apiUrl}, node: ${stack.nodeLabel} (create a merchant: npm run admin -- merchant:create --name "Shop"; Ctrl-C stops)`);
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   console.error(`error: ${message.split('\n')[0]}`);

@@ -1,10 +1,10 @@
 import { readApiConfig, type ApiConfig } from '../lib/config';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ApiNode } from '../lib/node/api-node';
-import { resolveCredential, secretsManagerClient } from '../lib/node/credentials';
+import { secretsManagerClient } from '../lib/node/credentials';
 import { LazyInvoiceNode } from '../lib/node/lazy-invoice-node';
 import type { InvoiceNode } from '../lib/node/lightning-node';
-import { connectLndNode } from '../lib/node/lnd/lnd-node';
+import { connectNode } from '../lib/node/node-config';
 import { NodeUnreachableError } from '../lib/node/node-errors';
 import { createTable, type Table } from '../lib/table/client';
 import { secretSealerFromEnv } from '../lib/webhooks/kms-sealer';
@@ -42,7 +42,7 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): Depen
   const secrets = secretSealerFromEnv(env);
   return {
     table,
-    node: lndNodeFromConfig(config),
+    node: invoiceNodeFromConfig(config),
     config: { publicBaseUrl: config.publicBaseUrl, maxInvoiceMsat: config.maxInvoiceMsat },
     idempotency: new IdempotencyStore(table, { sealer: secrets }),
     secrets,
@@ -52,21 +52,19 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): Depen
   };
 }
 
-/** The LND node through the invoice macaroon, connected on first use (secrets fetched then). */
-export function lndNodeFromConfig(config: ApiConfig): InvoiceNode {
-  const { lnd } = config;
+/** The configured node (LND through the invoice macaroon, or Core Lightning), connected on first use (secrets fetched then). */
+export function invoiceNodeFromConfig(config: ApiConfig): InvoiceNode {
   let secrets: SecretsManagerClient | undefined;
   const secretsClient = () => (secrets ??= secretsManagerClient(config.region));
   const node = new LazyInvoiceNode(async () => {
     try {
-      const [tlsCert, macaroon] = await Promise.all([resolveCredential(lnd.tlsCert, secretsClient), resolveCredential(lnd.macaroon, secretsClient)]);
-      return connectLndNode({ host: lnd.host, tlsCert, macaroon });
+      return await connectNode(config.node, { secrets: secretsClient });
     } catch (error) {
       // Secrets that cannot be read (permissions, a deleted secret) leave the node out of reach.
       throw new NodeUnreachableError('the node credentials could not be read', { operation: 'connect', cause: error });
     }
   });
-  return new ApiNode(node, { expectedNetwork: lnd.expectedNetwork });
+  return new ApiNode(node, { expectedNetwork: config.expectedNetwork });
 }
 
 let fromEnv: Dependencies | undefined;

@@ -15,6 +15,7 @@ import { localDynamoDbClient } from './dynamodb-local';
 import { ensureLocalQueueTable, localQueueTableName } from './aws/local-queue-table';
 import { startStreamPoller, type StreamPoller } from './aws/stream-poller';
 import { asComponent } from './component-context';
+import { nodeEnv, type PipelineNode } from './local-node';
 
 export const PAYOUT_QUEUE = 'payout';
 export const INVOICE_CANCEL_QUEUE = 'invoice-cancel';
@@ -27,14 +28,7 @@ export const PAYOUT_RESULT_QUEUE = 'payout-result';
 /** Where rule targets park events they could not hand off (the template's RuleTargetFailures queue). */
 export const RULE_TARGET_FAILURES_QUEUE = localQueueName(delivery.ruleTargets.settleInvoice.deadLetterQueue);
 
-/** How the pipeline reaches the node: the node-bridge uses the admin macaroon, the API (composed by the local stack) the invoice one. */
-export interface PipelineLnd {
-  /** host:port of the node's gRPC. */
-  grpcHost: string;
-  tlsCertPath: string;
-  adminMacaroonPath: string;
-  invoiceMacaroonPath: string;
-}
+export type { PipelineNode } from './local-node';
 
 export interface PipelineTiming {
   /** Long polls of queues fed by another process (the bus ingress here, payout and cancel queues in the bridge). */
@@ -91,7 +85,8 @@ export const FAST_TIMING: PipelineTiming = {
 export interface PipelineOptions {
   tableName: string;
   dynamoDbEndpoint: string;
-  lnd: PipelineLnd;
+  /** The node the bridge streams settlements from and pays with (LND or Core Lightning). */
+  node: PipelineNode;
   /** @default `${tableName}-local-queues` */
   queueTableName?: string;
   /** More bus rules, added before anything starts (webhook fan-out, test recorders). */
@@ -140,7 +135,7 @@ export interface Pipeline {
  * The payment pipeline on one machine, with the same handlers as in AWS: the table's real
  * stream (DynamoDB Local) → outbox handler → payout and cancel queues and the bus; bus
  * rules → the settle-invoice and payout-result handlers; and the node-bridge as a child
- * process talking to LND (or the simulator) over gRPC. Queues and the bus live in a
+ * process talking to the node (LND, Core Lightning or their simulators) over gRPC. Queues and the bus live in a
  * DynamoDB table of their own, so every process shares them and nothing is lost when one
  * is killed.
  */
@@ -222,9 +217,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    LND_GRPC_HOST: options.lnd.grpcHost,
-    LND_TLS_CERT_PATH: options.lnd.tlsCertPath,
-    LND_MACAROON_PATH: options.lnd.adminMacaroonPath,
+    ...nodeEnv(options.node, 'payments'),
     QUEUE_BACKEND: 'local',
     BUS_BACKEND: 'local',
     LOCAL_QUEUE_TABLE: queueTableName,

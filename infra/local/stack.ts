@@ -1,5 +1,4 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { dependenciesFromEnv } from '../../functions/http/dependencies';
@@ -8,30 +7,43 @@ import { startLocalWebhooks, type LocalWebhooks } from './webhooks';
 import { readWebhookSettings } from '../../functions/lib/webhooks/config';
 import { secretSealerFromEnv } from '../../functions/lib/webhooks/kms-sealer';
 import { routes } from '../../functions/routes';
-import { startLndSimulator, type LndSimulator } from '../../lnd-simulator';
+import type { ClnSimulator } from '../../cln-simulator';
+import type { LightningBackend } from '../../functions/lib/node/node-config';
+import type { LndSimulator } from '../../lnd-simulator';
 import { checkoutPages } from './checkout-pages';
 import { localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { bindRoutes, startHttpServer, type HttpServer } from './http-server';
-import { startPipeline, type Pipeline, type PipelineLnd } from './pipeline';
+import { backendName, missingNodeFile, nodeEnv, startNodeSimulator, withoutNodeVariables, type NodeSimulator, type PipelineNode } from './local-node';
+import { startPipeline, type Pipeline } from './pipeline';
 
 export interface LocalStackSettings {
   port: number;
   dynamoDbLocalPort: number;
+  /** The simulator's ports, whichever backend it simulates. */
   lnsimGrpcPort: number;
   lnsimControlPort: number;
   /** Port of the node-bridge's /healthz, /readyz and /metrics. */
   bridgeHttpPort: number;
   dataDir: string;
   tableName: string;
-  /** A real LND instead of the simulator. */
-  realLnd?: { grpcHost: string; tlsCertPath: string; macaroonPath: string; invoiceMacaroonPath: string };
+  /** LND or Core Lightning (LIGHTNING_BACKEND). @default 'lnd' */
+  backend?: LightningBackend;
+  /** A real node of that backend instead of its simulator. */
+  realNode?: PipelineNode;
 }
 
 export interface LocalStack {
   apiUrl: string;
   dynamoDbEndpoint: string;
-  /** Undefined when a real LND is configured. */
+  backend: LightningBackend;
+  /** The simulator that runs, of either backend; undefined when a real node is configured. */
+  simulated: NodeSimulator | undefined;
+  /** The LND simulator, when that is what runs (undefined on Core Lightning or a real node). */
   simulator: LndSimulator | undefined;
+  /** The Core Lightning simulator, when that is what runs. */
+  clnSimulator: ClnSimulator | undefined;
+  /** The node in words, for the ready line: "LND simulator", "Core Lightning at host:port". */
+  nodeLabel: string;
   pipeline: Pipeline;
   /** What runs where, for the start-up banner. */
   services: Array<{ name: string; where: string }>;
@@ -48,9 +60,9 @@ export class LocalStackError extends Error {
 
 /**
  * The whole product on one machine, with the same handlers as in AWS: DynamoDB Local (data
- * under DATA_DIR), the LND simulator (or a real LND), the payment pipeline with the
- * node-bridge as a child process, webhook delivery and invoice expiry, and the API with the
- * checkout pages. Whatever started is stopped again if a later part fails.
+ * under DATA_DIR), the LND or Core Lightning simulator (or a real node of either), the
+ * payment pipeline with the node-bridge as a child process, webhook delivery and invoice
+ * expiry, and the API with the checkout pages. Whatever started is stopped again if a later part fails.
  */
 export async function startLocalStack(settings: LocalStackSettings, log: (line: string) => void = () => {}): Promise<LocalStack> {
   const stops: Array<() => Promise<void>> = [];
@@ -62,7 +74,7 @@ export async function startLocalStack(settings: LocalStackSettings, log: (line: 
       ['PORT', settings.port],
       ['DYNAMODB_LOCAL_PORT', settings.dynamoDbLocalPort],
       ['BRIDGE_HTTP_PORT', settings.bridgeHttpPort],
-      ...(settings.realLnd ? [] : ([['LNSIM_GRPC_PORT', settings.lnsimGrpcPort], ['LNSIM_CONTROL_PORT', settings.lnsimControlPort]] as const)),
+      ...(settings.realNode ? [] : ([['LNSIM_GRPC_PORT', settings.lnsimGrpcPort], ['LNSIM_CONTROL_PORT', settings.lnsimControlPort]] as const)),
     ]);
 
     log('starting DynamoDB Local');
@@ -70,32 +82,24 @@ export async function startLocalStack(settings: LocalStackSettings, log: (line: 
     stops.push(() => dynamoDb.stop());
     await ensureTable(dynamoDb.endpoint, settings.tableName);
 
-    let simulator: LndSimulator | undefined;
-    let lnd: PipelineLnd;
-    if (settings.realLnd) {
-      lnd = {
-        grpcHost: settings.realLnd.grpcHost,
-        tlsCertPath: settings.realLnd.tlsCertPath,
-        adminMacaroonPath: settings.realLnd.macaroonPath,
-        invoiceMacaroonPath: settings.realLnd.invoiceMacaroonPath,
-      };
+    const backend = settings.realNode?.backend ?? settings.backend ?? 'lnd';
+    let simulated: NodeSimulator | undefined;
+    let node: PipelineNode;
+    if (settings.realNode) {
+      node = settings.realNode;
     } else {
-      log('starting the LND simulator');
-      simulator = await startLndSimulator({ dataDir: settings.dataDir, grpcPort: settings.lnsimGrpcPort, controlPort: settings.lnsimControlPort });
-      stops.push(() => simulator!.stop());
-      lnd = {
-        grpcHost: simulator.grpcAddress,
-        tlsCertPath: simulator.tlsCertPath,
-        adminMacaroonPath: simulator.adminMacaroonPath,
-        invoiceMacaroonPath: simulator.invoiceMacaroonPath,
-      };
+      log(`starting the ${backendName(backend)} simulator`);
+      simulated = await startNodeSimulator(backend, { dataDir: settings.dataDir, grpcPort: settings.lnsimGrpcPort, controlPort: settings.lnsimControlPort });
+      const running = simulated.simulator;
+      stops.push(() => running.stop());
+      node = simulated.node;
     }
 
     log('starting the payment pipeline and the node-bridge');
     const pipeline = await startPipeline({
       tableName: settings.tableName,
       dynamoDbEndpoint: dynamoDb.endpoint,
-      lnd,
+      node,
       bridgeEnv: { BRIDGE_HTTP_PORT: String(settings.bridgeHttpPort) },
       bridgeLogFile: path.join(settings.dataDir, 'node-bridge.log'),
     });
@@ -106,14 +110,13 @@ export async function startLocalStack(settings: LocalStackSettings, log: (line: 
     // deployment, so the setting is its own (the endpoint routes read it per request).
     process.env.WEBHOOK_ALLOW_HTTP = 'true';
     process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS = 'true';
+    // Only this node's variables: stray LND_* or CLN_* ones of the shell must not reach the API.
     const env = {
-      ...process.env,
+      ...withoutNodeVariables(process.env),
       TABLE_NAME: settings.tableName,
       DYNAMODB_ENDPOINT: dynamoDb.endpoint,
       PUBLIC_BASE_URL: apiUrl,
-      LND_GRPC_HOST: lnd.grpcHost,
-      LND_TLS_CERT_PATH: lnd.tlsCertPath,
-      LND_INVOICE_MACAROON_PATH: lnd.invoiceMacaroonPath,
+      ...nodeEnv(node, 'invoices'),
       // The local stand-in for the KMS key that seals webhook signing secrets (made 0600 on first start).
       WEBHOOK_SECRETS_KEY_FILE: path.join(settings.dataDir, 'webhook-secrets.key'),
     };
@@ -138,14 +141,18 @@ export async function startLocalStack(settings: LocalStackSettings, log: (line: 
     return {
       apiUrl,
       dynamoDbEndpoint: dynamoDb.endpoint,
-      simulator,
+      backend,
+      simulated,
+      simulator: simulated?.backend === 'lnd' ? simulated.simulator : undefined,
+      clnSimulator: simulated?.backend === 'cln' ? simulated.simulator : undefined,
+      nodeLabel: simulated ? `${backendName(backend)} simulator` : `${backendName(backend)} at ${node.grpcHost}`,
       pipeline,
       services: [
         { name: 'API and checkout pages', where: apiUrl },
         { name: 'DynamoDB Local', where: `${dynamoDb.endpoint} (data in ${path.join(settings.dataDir, 'dynamodb')})` },
-        simulator
-          ? { name: 'LND simulator', where: `gRPC ${simulator.grpcAddress}, control API http://127.0.0.1:${simulator.controlPort}` }
-          : { name: 'LND', where: `${lnd.grpcHost} (real node)` },
+        simulated
+          ? { name: `${backendName(backend)} simulator`, where: `gRPC ${simulated.simulator.grpcAddress}, control API http://127.0.0.1:${simulated.simulator.controlPort}` }
+          : { name: backendName(backend), where: `${node.grpcHost} (real node)` },
         { name: 'node-bridge', where: `health and metrics on http://127.0.0.1:${settings.bridgeHttpPort}, log in ${path.join(settings.dataDir, 'node-bridge.log')}` },
         { name: 'outbox, bus, queues, consumers, webhooks, invoice expiry', where: 'in this process' },
       ],
@@ -181,12 +188,20 @@ async function assertPortsFree(ports: ReadonlyArray<readonly [string, number]>):
   }
 }
 
-export function assertRealLndFiles(realLnd: NonNullable<LocalStackSettings['realLnd']>): void {
-  for (const [name, file] of [
-    ['LND_TLS_CERT_PATH', realLnd.tlsCertPath],
-    ['LND_MACAROON_PATH', realLnd.macaroonPath],
-    ['LND_INVOICE_MACAROON_PATH', realLnd.invoiceMacaroonPath],
-  ] as const) {
-    if (!existsSync(file)) throw new LocalStackError(`${name} points at ${file}, which does not exist`);
-  }
+/** Each file a real node's variables name must exist; the first one missing is reported by its variable. */
+export function assertRealNodeFiles(node: PipelineNode): void {
+  const files =
+    node.backend === 'cln'
+      ? ([
+          ['CLN_CA_CERT_PATH', node.caCertPath],
+          ['CLN_CLIENT_CERT_PATH', node.clientCertPath],
+          ['CLN_CLIENT_KEY_PATH', node.clientKeyPath],
+        ] as const)
+      : ([
+          ['LND_TLS_CERT_PATH', node.tlsCertPath],
+          ['LND_MACAROON_PATH', node.adminMacaroonPath],
+          ['LND_INVOICE_MACAROON_PATH', node.invoiceMacaroonPath],
+        ] as const);
+  const missing = missingNodeFile(files);
+  if (missing) throw new LocalStackError(missing);
 }

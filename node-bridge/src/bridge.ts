@@ -1,6 +1,6 @@
 import type { EventBus } from '../../functions/lib/bus/event-bus';
 import type { Log } from '../../functions/lib/runtime/log';
-import { connectLndNode } from '../../functions/lib/node/lnd/lnd-node';
+import { connectNode } from '../../functions/lib/node/node-config';
 import type { Queue } from '../../functions/lib/queue/queue';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import type { BridgeConfig } from './config';
@@ -53,9 +53,9 @@ export function dynamoClientConfig(config: BridgeConfig) {
 export async function startNodeBridge(config: BridgeConfig, transport: BridgeTransport, overrides: BridgeOverrides = {}): Promise<RunningBridge> {
   const log = overrides.log ?? jsonLog({ level: config.logLevel, base: { service: 'node-bridge' } });
   const metrics = createBridgeMetrics();
+  // The bridge's one choice of node adapter (LIGHTNING_BACKEND): everything below speaks the node port.
+  const node = await connectNode(config.node);
   const table: Table = createTable(config.tableName, dynamoClientConfig(config));
-  // The bridge's one choice of node adapter: everything below speaks the node port.
-  const node = connectLndNode({ host: config.lnd.host, tlsCert: config.lnd.tlsCert, macaroon: config.lnd.macaroon });
 
   const closers: Array<() => void> = [() => node.close(), () => table.doc.destroy(), () => transport.close()];
   const { payoutQueue, cancelQueue } = transport;
@@ -97,7 +97,7 @@ export async function startNodeBridge(config: BridgeConfig, transport: BridgeTra
   const cancels = startInvoiceCancelWorker({ queue: cancelQueue, node, log, metrics, ...config.cancels, waitTimeSec: config.payouts.waitTimeSec });
   const liquidity = startLiquidityWatch({ node, bus, log, metrics, ...config.liquidity });
   const heartbeat = startHeartbeat({ table, liquidity, log });
-  log.info('node-bridge ready', { httpPort: health.port, lnd: config.lnd.host, queues: config.queues.backend, bus: config.bus.backend });
+  log.info('node-bridge ready', { httpPort: health.port, backend: config.node.backend, node: config.node.host, queues: config.queues.backend, bus: config.bus.backend });
 
   let stopped: Promise<void> | undefined;
   return {

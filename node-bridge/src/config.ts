@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { delivery } from '../../infra/delivery';
+import { type NodeConnectionConfig, parseNodeConfig } from '../../functions/lib/node/node-config';
 import { envProblems, presentEnv } from '../../functions/lib/runtime/env';
 
 /**
@@ -34,13 +35,12 @@ export interface BridgeConfig {
   /** DynamoDB Local; the SDK's default endpoint when unset. */
   dynamoDbEndpoint: string | undefined;
   region: string | undefined;
-  lnd: {
-    host: string;
-    /** PEM of the node's tls.cert. Never logged. */
-    tlsCert: Buffer;
-    /** A macaroon that may read and cancel invoices, send and track payments, read balances. Never logged. */
-    macaroon: Buffer;
-  };
+  /**
+   * The node (LIGHTNING_BACKEND: LND or Core Lightning), with credentials that may read and
+   * cancel invoices, send and track payments, read balances: given as files or values, never
+   * secret ids (ECS hands secrets over as values). Never logged.
+   */
+  node: NodeConnectionConfig;
   queues:
     | { backend: 'sqs'; payoutQueueUrl: string; invoiceCancelQueueUrl: string }
     | { backend: 'local'; tableName: string; payoutQueueName: string; invoiceCancelQueueName: string; pollIntervalMs: number; payoutMaxReceiveCount: number };
@@ -120,15 +120,7 @@ const envSchema = z
     DYNAMODB_ENDPOINT: z.url('DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000').optional(),
     AWS_REGION: z.string().min(1).optional(),
 
-    LND_GRPC_HOST: z
-      .string({ error: 'LND_GRPC_HOST must be host:port, e.g. 127.0.0.1:10009' })
-      .regex(/^[^\s:]+:\d+$/, 'LND_GRPC_HOST must be host:port, e.g. 127.0.0.1:10009'),
-    LND_TLS_CERT_PATH: z.string().min(1).optional(),
-    LND_TLS_CERT_BASE64: z.base64('LND_TLS_CERT_BASE64 must be base64 of the PEM').optional(),
-    // The PEM itself: how ECS hands over a Secrets Manager secret.
-    LND_TLS_CERT_PEM: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'LND_TLS_CERT_PEM must be the PEM of tls.cert' }).optional(),
-    LND_MACAROON_PATH: z.string().min(1).optional(),
-    LND_MACAROON_HEX: z.hex('LND_MACAROON_HEX must be hex').optional(),
+    // The node's variables (LIGHTNING_BACKEND, LND_* or CLN_*): functions/lib/node/node-config.ts.
 
     QUEUE_BACKEND: z.enum(['sqs', 'local']).default('sqs'),
     PAYOUT_QUEUE_URL: z.url('PAYOUT_QUEUE_URL must be the URL of the payout queue').optional(),
@@ -184,10 +176,6 @@ type Env = Record<string, string | undefined>;
 function crossCheck(env: Env): string[] {
   const problems: string[] = [];
   const set = (name: string) => env[name] !== undefined;
-  if (['LND_TLS_CERT_PATH', 'LND_TLS_CERT_BASE64', 'LND_TLS_CERT_PEM'].filter(set).length !== 1) {
-    problems.push('set exactly one of LND_TLS_CERT_PATH, LND_TLS_CERT_BASE64 or LND_TLS_CERT_PEM');
-  }
-  if (set('LND_MACAROON_PATH') === set('LND_MACAROON_HEX')) problems.push('set exactly one of LND_MACAROON_PATH or LND_MACAROON_HEX');
   const queues = env.QUEUE_BACKEND ?? 'sqs';
   const bus = env.BUS_BACKEND ?? 'eventbridge';
   if (queues === 'sqs' && !(set('PAYOUT_QUEUE_URL') && set('INVOICE_CANCEL_QUEUE_URL'))) problems.push('QUEUE_BACKEND=sqs needs PAYOUT_QUEUE_URL and INVOICE_CANCEL_QUEUE_URL');
@@ -210,31 +198,17 @@ export class BridgeConfigError extends Error {
 export function readBridgeConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => Buffer = (path) => readFileSync(path)): BridgeConfig {
   const present = presentEnv(env);
   const parsed = envSchema.safeParse(present);
-  const problems = [...(parsed.success ? [] : envProblems(parsed.error)), ...crossCheck(present)];
-  if (!parsed.success || problems.length > 0) throw new BridgeConfigError(`Invalid node-bridge configuration: ${problems.join('; ')}`);
+  const node = parseNodeConfig(present, { role: 'payments', readFile });
+  const problems = [...(parsed.success ? [] : envProblems(parsed.error)), ...node.problems, ...crossCheck(present)];
+  if (!parsed.success || !node.config || problems.length > 0) throw new BridgeConfigError(`Invalid node-bridge configuration: ${problems.join('; ')}`);
   const vars = parsed.data;
   // Set explicitly: as given. Unset: the production default × LOCAL_TIME_SCALE (possibly fractional).
   const duration = (name: DurationName): number => vars[name] ?? DURATION_DEFAULTS[name] * vars.LOCAL_TIME_SCALE;
-  const readNamed = (variable: string, path: string): Buffer => {
-    try {
-      return readFile(path);
-    } catch {
-      throw new BridgeConfigError(`Invalid node-bridge configuration: ${variable}: cannot read ${path}`);
-    }
-  };
   return {
     tableName: vars.TABLE_NAME,
     dynamoDbEndpoint: vars.DYNAMODB_ENDPOINT,
     region: vars.AWS_REGION,
-    lnd: {
-      host: vars.LND_GRPC_HOST,
-      tlsCert: vars.LND_TLS_CERT_PATH
-        ? readNamed('LND_TLS_CERT_PATH', vars.LND_TLS_CERT_PATH)
-        : vars.LND_TLS_CERT_PEM
-          ? Buffer.from(vars.LND_TLS_CERT_PEM, 'utf8')
-          : Buffer.from(vars.LND_TLS_CERT_BASE64 ?? '', 'base64'),
-      macaroon: vars.LND_MACAROON_PATH ? readNamed('LND_MACAROON_PATH', vars.LND_MACAROON_PATH) : Buffer.from(vars.LND_MACAROON_HEX ?? '', 'hex'),
-    },
+    node: node.config,
     queues:
       vars.QUEUE_BACKEND === 'sqs'
         ? { backend: 'sqs', payoutQueueUrl: vars.PAYOUT_QUEUE_URL!, invoiceCancelQueueUrl: vars.INVOICE_CANCEL_QUEUE_URL! }

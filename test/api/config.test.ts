@@ -21,9 +21,10 @@ describe('API configuration from the environment', () => {
   it('reads a complete environment, with defaults', () => {
     const config = readApiConfig(valid, readFile);
     expect(config).toMatchObject({ tableName: 'payments', publicBaseUrl: 'https://pay.example.com', maxInvoiceMsat: 100_000_000_000, dynamoDbEndpoint: undefined });
-    expect(config.lnd).toEqual({
+    expect(config.expectedNetwork).toBeUndefined();
+    expect(config.node).toEqual({
+      backend: 'lnd',
       host: 'lnd.internal:10009',
-      expectedNetwork: undefined,
       tlsCert: { kind: 'value', value: Buffer.from('PEM') },
       macaroon: { kind: 'value', value: Buffer.from([2, 1, 3]) },
     });
@@ -32,8 +33,7 @@ describe('API configuration from the environment', () => {
   it('takes the certificate as base64 and the macaroon as hex instead of files', () => {
     const { LND_TLS_CERT_PATH: _cert, LND_INVOICE_MACAROON_PATH: _macaroon, ...rest } = valid;
     const config = readApiConfig({ ...rest, LND_TLS_CERT_BASE64: Buffer.from('PEM').toString('base64'), LND_INVOICE_MACAROON_HEX: '020103', MAX_INVOICE_MSAT: '5000000' }, readFile);
-    expect(config.lnd.tlsCert).toEqual({ kind: 'value', value: Buffer.from('PEM') });
-    expect(config.lnd.macaroon).toEqual({ kind: 'value', value: Buffer.from([2, 1, 3]) });
+    expect(config.node).toMatchObject({ tlsCert: { kind: 'value', value: Buffer.from('PEM') }, macaroon: { kind: 'value', value: Buffer.from([2, 1, 3]) } });
     expect(config.maxInvoiceMsat).toBe(5_000_000);
   });
 
@@ -42,9 +42,10 @@ describe('API configuration from the environment', () => {
     const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}`;
     const env = { ...rest, LND_NETWORK: 'mainnet', LND_TLS_CERT_SECRET_ARN: arn('tls'), LND_INVOICE_MACAROON_SECRET_ARN: arn('macaroon') };
     const config = readApiConfig(env, readFile);
-    expect(config.lnd).toEqual({
+    expect(config.expectedNetwork).toBe('mainnet');
+    expect(config.node).toEqual({
+      backend: 'lnd',
       host: 'lnd.internal:10009',
-      expectedNetwork: 'mainnet',
       tlsCert: { kind: 'secret', secretId: arn('tls'), encoding: 'utf8' },
       macaroon: { kind: 'secret', secretId: arn('macaroon'), encoding: 'hex' },
     });

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import bolt11 from 'bolt11';
 import { describe, expect, it } from 'vitest';
-import { LndClient } from '../../functions/lib/lnd';
 import { ApiNode } from '../../functions/lib/node/api-node';
-import { LndNode } from '../../functions/lib/node/lnd/lnd-node';
 import { startApiHarness, useApiHarness } from '../support/api-harness';
 
 describe('invoices', () => {
@@ -197,10 +195,7 @@ describe('invoices', () => {
   describe('when the node is on another network than the deployment', () => {
     it('refuses to pay anything (503) rather than check BOLT11s against the wrong network', async () => {
       const misconfigured = await startApiHarness({
-        node: () =>
-          new ApiNode(new LndNode(LndClient.fromFiles({ host: api.simulator.grpcAddress, tlsCertPath: api.simulator.tlsCertPath, macaroonPath: api.simulator.invoiceMacaroonPath })), {
-            expectedNetwork: 'mainnet',
-          }),
+        node: async (_node, simulator) => new ApiNode(await simulator.connect('invoices'), { expectedNetwork: 'mainnet' }),
       });
       try {
         const shop = await misconfigured.newMerchant();
@@ -218,7 +213,7 @@ describe('invoices', () => {
     it('answers 503 node_unavailable, stores nothing, and discloses nothing', async () => {
       const down = await startApiHarness({
         // A node that is not there: a closed port, with the simulator's real credentials.
-        node: () => new ApiNode(new LndNode(LndClient.fromFiles({ host: '127.0.0.1:1', tlsCertPath: api.simulator.tlsCertPath, macaroonPath: api.simulator.invoiceMacaroonPath, unaryTimeoutMs: 2_000 }))),
+        node: async (_node, simulator) => new ApiNode(await simulator.connect('invoices', { host: '127.0.0.1:1', unaryTimeoutMs: 2_000 })),
       });
       try {
         const shop = await down.newMerchant();

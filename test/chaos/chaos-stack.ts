@@ -14,10 +14,8 @@ import path from 'node:path';
 import type { Dependencies } from '../../functions/http/dependencies';
 import { IdempotencyStore } from '../../functions/http/idempotency';
 import type { EventBus } from '../../functions/lib/bus/event-bus';
-import { LndClient } from '../../functions/lib/lnd';
 import { DEFAULT_MAX_INVOICE_MSAT } from '../../functions/lib/money';
 import { ApiNode } from '../../functions/lib/node/api-node';
-import { LndNode } from '../../functions/lib/node/lnd/lnd-node';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import { localSecretSealer } from '../../functions/lib/webhooks/secret-sealer';
 import { routes } from '../../functions/routes';
@@ -25,8 +23,8 @@ import { localDynamoDbClient } from '../../infra/local/dynamodb-local';
 import { bindRoutes, startHttpServer } from '../../infra/local/http-server';
 import { localQueueTableName } from '../../infra/local/aws/local-queue-table';
 import { FAST_TIMING, startPipeline, type Pipeline } from '../../infra/local/pipeline';
-import { startLndSimulator, type LndSimulator } from '../../lnd-simulator';
 import { useRunBridgeBundle } from '../support/run-bridge-bundle';
+import { startSimulatedNode, type SimulatedNode } from '../support/simulated-node';
 import { createTestTable, dynamoDbEndpoint } from '../support/table';
 
 export interface ChaosStackOptions {
@@ -46,7 +44,8 @@ export interface ChaosStack {
   apiTable: Table;
   /** A client of the checks' own, never faulted. */
   checks: Table;
-  sim: LndSimulator;
+  /** The node simulator of TEST_LIGHTNING_BACKEND (LND by default). */
+  sim: SimulatedNode;
   pipeline: Pipeline;
   apiUrl: string;
   /** What the API logged as errors (5xx causes), for the failure message. */
@@ -75,26 +74,26 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     const dataDir = await mkdtemp(path.join(tmpdir(), 'chaos-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
 
-    const sim = await startLndSimulator({ dataDir, grpcPort: 0, controlPort: 0, maxPaymentTimeoutMs: 1000 });
+    const sim = await startSimulatedNode({ dataDir, maxPaymentTimeoutMs: 1000 });
     cleanups.push(() => sim.stop());
     useRunBridgeBundle();
     const pipeline = await startPipeline({
       tableName: apiTable.name,
       dynamoDbEndpoint: endpoint,
-      lnd: { grpcHost: sim.grpcAddress, tlsCertPath: sim.tlsCertPath, adminMacaroonPath: sim.adminMacaroonPath, invoiceMacaroonPath: sim.invoiceMacaroonPath },
+      node: sim.node,
       timing: FAST_TIMING,
       bridgeLogFile: path.join(dataDir, 'bridge.log'),
       wrapOutboxBus: options.wrapOutboxBus,
     });
     cleanups.push(() => pipeline.stop());
 
-    const lnd = LndClient.fromFiles({ host: sim.grpcAddress, tlsCertPath: sim.tlsCertPath, macaroonPath: sim.invoiceMacaroonPath });
-    cleanups.push(async () => lnd.close());
+    const apiNode = await sim.connect('invoices');
+    cleanups.push(async () => apiNode.close());
     const apiErrors: string[] = [];
     const secrets = localSecretSealer(randomBytes(32));
     const deps: Dependencies = {
       table: apiTable,
-      node: new ApiNode(new LndNode(lnd)),
+      node: new ApiNode(apiNode),
       config: { publicBaseUrl: 'http://127.0.0.1', maxInvoiceMsat: DEFAULT_MAX_INVOICE_MSAT },
       // A request that died holding its key frees it after 3 s, so a retrying client is not stuck for a minute.
       idempotency: new IdempotencyStore(apiTable, { lockMs: 3_000, sealer: secrets }),

@@ -24,7 +24,7 @@ describe('node-bridge configuration from the environment', () => {
     expect(config.queues).toEqual({ backend: 'sqs', payoutQueueUrl: aws.PAYOUT_QUEUE_URL, invoiceCancelQueueUrl: aws.INVOICE_CANCEL_QUEUE_URL });
     expect(config.bus).toEqual({ backend: 'eventbridge', eventBusName: 'payments' });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 9090 });
-    expect(config.lnd.macaroon).toEqual(Buffer.from([1, 2, 3]));
+    expect(config.node).toMatchObject({ backend: 'lnd', macaroon: { kind: 'value', value: Buffer.from([1, 2, 3]) } });
     expect(config.payouts.paymentTimeoutSec).toBe(60);
   });
 

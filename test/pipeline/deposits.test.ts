@@ -4,7 +4,7 @@ import { BusSource, LedgerDetailType, NodeDetailType, type InvoiceSettled } from
 import { IdPrefix, newId } from '../../functions/lib/ids';
 import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
 import { payInternally } from '../../functions/lib/ledger/pay-internally';
-import { InvoiceState } from '../../functions/lib/lnd';
+import { NodeInvoiceState } from '../../functions/lib/node/node-types';
 import { keys } from '../../functions/lib/table/keys';
 import { expectLedgerConsistent } from '../support/ledger-fixtures';
 import { usePipelineHarness, waitUntil, type PipelineHarness } from '../support/pipeline-harness';
@@ -112,7 +112,14 @@ describe('deposits: the node settles, the pipeline credits exactly once', () => 
       createdAt: new Date().toISOString(),
     });
 
-    await waitUntil(async () => (await h.lnd.lookupInvoice(invoice.payment_hash)).state === InvoiceState.Canceled, { message: 'invoice canceled on the node' });
+    // LND keeps a canceled invoice; Core Lightning may delete it.
+    await waitUntil(
+      async () => {
+        const onNode = await h.node.lookupInvoice(invoice.payment_hash);
+        return onNode === undefined || onNode.state === NodeInvoiceState.canceled;
+      },
+      { message: 'invoice canceled on the node' },
+    );
     expect(h.sim.payInvoice(invoice.bolt11).status).toBe('failed');
     expect(await h.balance(payee.accountId)).toBe(70_000);
     await expectLedgerConsistent(h.table, [payer.accountId, payee.accountId]);
@@ -157,9 +164,9 @@ describe('deposits: the node settles, the pipeline credits exactly once', () => 
 
   it('drops a settlement of an invoice that is not ours, and counts it', async () => {
     const before = h.counters.get('SettlementOfUnknownInvoice') ?? 0;
-    const foreign = await h.lnd.addInvoice({ valueMsat: 9_000 });
+    const foreign = await h.node.createInvoice({ label: 'not-ours', amountMsat: 9_000, expirySec: 3600 });
 
-    expect(h.sim.payInvoice(foreign.paymentRequest).status).toBe('settled');
+    expect(h.sim.payInvoice(foreign.bolt11).status).toBe('settled');
 
     await waitUntil(() => (h.counters.get('SettlementOfUnknownInvoice') ?? 0) === before + 1, { message: 'counted' });
   });

@@ -4,29 +4,28 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { bindRoutes, startHttpServer, type FallbackHandler, type HttpServer, type StartHttpServerOptions } from '../../infra/local/http-server';
-import { startLndSimulator, type LndSimulator } from '../../lnd-simulator';
 import type { Dependencies, RouteConfig } from '../../functions/http/dependencies';
 import { IdempotencyStore, type IdempotencyOptions } from '../../functions/http/idempotency';
 import type { AnyRoute } from '../../functions/http/pipeline';
 import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
 import { findInvoice } from '../../functions/lib/invoices/repository';
 import { creditInvoiceSettlement } from '../../functions/lib/ledger/credit-invoice-settlement';
-import { LndClient } from '../../functions/lib/lnd';
 import { createMerchant, type CreatedMerchant } from '../../functions/lib/merchants/create-merchant';
 import { MerchantRateLimiter } from '../../functions/lib/merchants/rate-limit';
 import { DEFAULT_MAX_INVOICE_MSAT } from '../../functions/lib/money';
 import { ApiNode } from '../../functions/lib/node/api-node';
-import type { InvoiceNode } from '../../functions/lib/node/lightning-node';
-import { LndNode } from '../../functions/lib/node/lnd/lnd-node';
+import type { InvoiceNode, LightningNode } from '../../functions/lib/node/lightning-node';
 import type { Table } from '../../functions/lib/table/client';
 import { localSecretSealer, type SecretSealer } from '../../functions/lib/webhooks/secret-sealer';
 import { routes as registeredRoutes } from '../../functions/routes';
+import { startSimulatedNode, type SimulatedNode } from './simulated-node';
 import { createTestTable } from './table';
 
 /**
  * The whole API over real HTTP, for tests: a fresh table in the run's DynamoDB Local, the
- * LND simulator (temp dir, free ports) reached through the real LND client with the invoice
- * macaroon, and the local HTTP adapter on a free port serving the route registry.
+ * node simulator of TEST_LIGHTNING_BACKEND (temp dir, free ports) reached through the node
+ * port with the API's credentials (LND: the invoice macaroon), and the local HTTP adapter
+ * on a free port serving the route registry.
  *
  *   const api = useApiHarness();
  *   it('...', async () => {
@@ -43,8 +42,8 @@ export interface ApiHarnessOptions {
   fallback?: FallbackHandler;
   /** The API's clock (deps.now). @default the real one */
   now?: () => Date;
-  /** Replace the node the API talks to (e.g. one that fails); the simulator still runs. */
-  node?: (simulatorNode: InvoiceNode) => InvoiceNode;
+  /** Replace the node the API talks to (e.g. one that fails); the simulator still runs, and the function may connect to it. */
+  node?: (simulatorNode: InvoiceNode, simulator: SimulatedNode) => InvoiceNode | Promise<InvoiceNode>;
   /** The per-merchant limit (requests per second, shared through the table). @default none */
   merchantRateLimit?: number;
   /** Seals webhook secrets and the answers that carry them. @default the local sealer with a fresh key */
@@ -73,8 +72,9 @@ export interface ApiHarness {
   url: string;
   table: Table;
   deps: Dependencies;
-  simulator: LndSimulator;
-  /** The node as the API sees it (through the invoice macaroon). */
+  /** The node simulator of TEST_LIGHTNING_BACKEND (LND by default). */
+  simulator: SimulatedNode;
+  /** The node as the API sees it (with the API's credentials). */
   node: InvoiceNode;
   /** What the API logged as errors, for tests that check nothing internal leaked elsewhere. */
   loggedErrors: Array<{ message: string; details?: Record<string, unknown> }>;
@@ -104,12 +104,12 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   try {
     const table = await createTestTable();
     cleanups.push(() => table.drop());
-    const simulator = await startLndSimulator({ dataDir, grpcPort: 0, controlPort: 0 });
+    const simulator = await startSimulatedNode({ dataDir });
     cleanups.push(() => simulator.stop());
-    const lnd = LndClient.fromFiles({ host: simulator.grpcAddress, tlsCertPath: simulator.tlsCertPath, macaroonPath: simulator.invoiceMacaroonPath });
-    cleanups.push(() => lnd.close());
-    const simulatorNode = new ApiNode(new LndNode(lnd));
-    const node = options.node ? options.node(simulatorNode) : simulatorNode;
+    const portNode: LightningNode = await simulator.connect('invoices');
+    cleanups.push(() => portNode.close());
+    const simulatorNode = new ApiNode(portNode);
+    const node = options.node ? await options.node(simulatorNode, simulator) : simulatorNode;
 
     const loggedErrors: ApiHarness['loggedErrors'] = [];
     const log: Dependencies['log'] = {
@@ -165,11 +165,12 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       const invoice = await findInvoice(table, invoiceId);
       if (!invoice) throw new Error(`no invoice ${invoiceId}`);
       payOnNode(invoice.bolt11, amountMsat);
-      const onNode = await lnd.lookupInvoice(invoice.payment_hash);
+      const onNode = await portNode.lookupInvoice(invoice.payment_hash);
+      if (!onNode) throw new Error(`the node does not have invoice ${invoiceId}`);
       const outcome = await creditInvoiceSettlement(table, {
         invoiceId,
         amountPaidMsat: onNode.amountPaidMsat,
-        settledAt: new Date((onNode.settleDateSec ?? Math.floor(Date.now() / 1000)) * 1000),
+        settledAt: new Date((onNode.settledAtSec ?? Math.floor(Date.now() / 1000)) * 1000),
       });
       return outcome.invoice;
     };

@@ -16,16 +16,17 @@ import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
 import { insertInvoice } from '../../functions/lib/invoices/repository';
 import { debitWithdrawal } from '../../functions/lib/ledger/debit-withdrawal';
 import type { LedgerEntryItem } from '../../functions/lib/ledger/ledger-entry';
-import { LndClient } from '../../functions/lib/lnd';
+import type { LightningNode } from '../../functions/lib/node/lightning-node';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import { keys } from '../../functions/lib/table/keys';
 import type { WithdrawalItem } from '../../functions/lib/withdrawals/withdrawal';
 import { localDynamoDbClient } from '../../infra/local/dynamodb-local';
 import { ensureLocalQueueTable, localQueueTableName } from '../../infra/local/aws/local-queue-table';
 import { FAST_TIMING, startPipeline, type Pipeline, type PipelineTiming } from '../../infra/local/pipeline';
-import { startLndSimulator, type LndSimulator, type PaymentOutcome } from '../../lnd-simulator';
+import type { PaymentOutcome } from '../../lnd-simulator';
 import { fund, newMerchant, readAccount } from './ledger-fixtures';
 import { useRunBridgeBundle } from './run-bridge-bundle';
+import { startSimulatedNode, type SimulatedNode } from './simulated-node';
 import { createTestTable, dynamoDbEndpoint } from './table';
 
 export interface PipelineHarnessOptions {
@@ -47,10 +48,11 @@ export interface PipelineHarnessOptions {
 
 export interface PipelineHarness {
   table: Table;
-  sim: LndSimulator;
+  /** The node simulator of TEST_LIGHTNING_BACKEND (LND by default). */
+  sim: SimulatedNode;
   pipeline: Pipeline;
-  /** An LND client with the invoice macaroon, as the API uses. */
-  lnd: LndClient;
+  /** The node through the port with the API's credentials (LND: the invoice macaroon). */
+  node: LightningNode;
   /** Every event that crossed the bus, in routing order. */
   events: BusEvent[];
   /** Counters the outbox and the consumers emitted (name → total). */
@@ -116,7 +118,7 @@ const consoleLog: Log = {
   error: (message, fields) => console.log('[pipeline] ERROR', message, JSON.stringify(fields ?? {})),
 };
 
-/** A real DynamoDB Local table, an LND simulator in a temp dir, and the whole pipeline with its bridge child. */
+/** A real DynamoDB Local table, the node simulator of TEST_LIGHTNING_BACKEND in a temp dir, and the whole pipeline with its bridge child. */
 export async function startPipelineHarness(options: PipelineHarnessOptions = {}): Promise<PipelineHarness> {
   useRunBridgeBundle();
   const cleanups: Array<() => Promise<void>> = [];
@@ -133,10 +135,10 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
     });
     const dataDir = await mkdtemp(path.join(tmpdir(), 'pipeline-test-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const sim = await startLndSimulator({ dataDir, grpcPort: 0, controlPort: 0, maxPaymentTimeoutMs: 1000 });
+    const sim = await startSimulatedNode({ dataDir, maxPaymentTimeoutMs: 1000 });
     cleanups.push(() => sim.stop());
-    const lnd = LndClient.fromFiles({ host: sim.grpcAddress, tlsCertPath: sim.tlsCertPath, macaroonPath: sim.invoiceMacaroonPath });
-    cleanups.push(async () => lnd.close());
+    const node = await sim.connect('invoices');
+    cleanups.push(async () => node.close());
 
     const events: BusEvent[] = [];
     const counters = new Map<string, number>();
@@ -144,7 +146,7 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
     const pipeline = await startPipeline({
       tableName: table.name,
       dynamoDbEndpoint: dynamoDbEndpoint(),
-      lnd: { grpcHost: sim.grpcAddress, tlsCertPath: sim.tlsCertPath, adminMacaroonPath: sim.adminMacaroonPath, invoiceMacaroonPath: sim.invoiceMacaroonPath },
+      node: sim.node,
       timing: harnessTiming(options),
       extraRules: options.extraRules ?? [],
       startBridge: options.startBridge ?? true,
@@ -167,7 +169,7 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
       table,
       sim,
       pipeline,
-      lnd,
+      node,
       events,
       counters,
       dataDir,
@@ -178,14 +180,14 @@ export async function startPipelineHarness(options: PipelineHarnessOptions = {})
         return account;
       },
       async createInvoice(input) {
-        const added = await lnd.addInvoice({ valueMsat: input.amountMsat, expirySec: input.expirySec ?? 3600 });
         const id = newId(IdPrefix.invoice);
+        const added = await node.createInvoice({ label: id, amountMsat: input.amountMsat, expirySec: input.expirySec ?? 3600 });
         return insertInvoice(table, {
           id,
           merchantId: input.merchantId,
           accountId: input.accountId,
           amountMsat: input.amountMsat,
-          bolt11: added.paymentRequest,
+          bolt11: added.bolt11,
           paymentHash: added.paymentHash,
           expiresAt: new Date(Date.now() + (input.expirySec ?? 3600) * 1000).toISOString(),
           checkoutUrl: `http://127.0.0.1/checkout/${id}`,
