@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { InProcessControls } from '../../lnd-simulator/control-api/control-server';
+import type { PaymentOutcome } from '../../lnd-simulator';
 import type { LightningNode } from '../../functions/lib/node/lightning-node';
 import {
   connectNode,
@@ -28,6 +29,12 @@ export interface SimulatedNode extends InProcessControls {
   pubkey: string;
   /** How the pipeline and the local stack reach it (files). */
   node: PipelineNode;
+  /**
+   * What paymentAttempts counts for one payment of ours that ends as `outcome`: LND's
+   * simulator counts every SendPaymentV2 it started, Core Lightning's only the Xpay calls that
+   * sent an HTLC, none when no route was found or the balance was short.
+   */
+  attemptsFor(outcome: PaymentOutcome): number;
   /** Sends held by the hold_sends fault right now. */
   heldSendCount(): number;
   /** Server calls open now: LND's streams, Core Lightning's waiting calls (WaitAnyInvoice, a pending Xpay). */
@@ -82,6 +89,7 @@ export async function startSimulatedNode(options: SimulatedNodeOptions): Promise
     dropStreams: sim.dropStreams,
     holdSends: sim.holdSends,
     heldSendCount: sim.heldSendCount,
+    attemptsFor: (outcome) => (backend === 'cln' && (outcome === 'no_route' || outcome === 'insufficient_balance') ? 0 : 1),
     openStreamCount: started.backend === 'cln' ? started.simulator.openCallCount : started.simulator.openStreamCount,
     connection,
     connect: (role, connectOptions = {}) =>
