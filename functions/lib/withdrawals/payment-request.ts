@@ -1,8 +1,5 @@
-import { decode } from 'bolt11';
-import { AmountMismatchError, AmountOutOfRangeError, AmountRequiredError, InvalidBolt11Error, InvoiceExpiredError, WrongNetworkError } from '../errors';
-
-/** BOLT11's default expiry when the invoice carries none. */
-const DEFAULT_EXPIRY_SEC = 3_600;
+import { decodeBolt11 } from '../bolt11/decode';
+import { AmountMismatchError, AmountOutOfRangeError, AmountRequiredError, InvoiceExpiredError, WrongNetworkError } from '../errors';
 
 /** The bech32 part of a BOLT11 prefix (`ln` + this + amount) for each of LND's network names. */
 export const BOLT11_NETWORK_PREFIX: Record<string, string> = {
@@ -13,9 +10,6 @@ export const BOLT11_NETWORK_PREFIX: Record<string, string> = {
   regtest: 'bcrt',
   simnet: 'sb',
 };
-
-// Longest first: "bcrt" before "bc", "tbs" before "tb".
-const PREFIX_SHAPE = /^ln(bcrt|bc|tbs|tb|sb)(\d+[munp]?)?$/;
 
 export interface DecodedPaymentRequest {
   /** The bech32 network part of the prefix: "bc", "bcrt", ... */
@@ -30,34 +24,14 @@ export interface DecodedPaymentRequest {
 
 /** Decodes and verifies a BOLT11 (signature included); anything that is not one is `invalid_bolt11`. */
 export function decodePaymentRequest(bolt11: string): DecodedPaymentRequest {
-  const lower = bolt11.toLowerCase();
-  const separator = lower.lastIndexOf('1');
-  const prefix = separator > 0 ? PREFIX_SHAPE.exec(lower.slice(0, separator)) : null;
-  if (!prefix) throw new InvalidBolt11Error();
-  const networkPrefix = prefix[1]!;
-  let decoded: ReturnType<typeof decode>;
-  try {
-    decoded = decode(bolt11, { bech32: networkPrefix, pubKeyHash: 0, scriptHash: 0, validWitnessVersions: [0, 1] });
-  } catch (error) {
-    throw new InvalidBolt11Error(undefined, { cause: error });
-  }
-  const paymentHash = decoded.tagsObject.payment_hash;
-  if (typeof paymentHash !== 'string' || !/^[0-9a-f]{64}$/.test(paymentHash)) throw new InvalidBolt11Error('bolt11 has no payment hash');
-  if (typeof decoded.payeeNodeKey !== 'string' || typeof decoded.timestamp !== 'number') throw new InvalidBolt11Error();
-  let amountMsat: bigint | null = null;
-  if (decoded.millisatoshis !== undefined && decoded.millisatoshis !== null) {
-    if (!/^\d+$/.test(decoded.millisatoshis)) throw new InvalidBolt11Error();
-    const value = BigInt(decoded.millisatoshis);
-    // An amount of zero is LND's "any amount", as if none were given.
-    amountMsat = value === 0n ? null : value;
-  }
-  const expirySec = decoded.tagsObject.expire_time ?? DEFAULT_EXPIRY_SEC;
+  const invoice = decodeBolt11(bolt11);
   return {
-    networkPrefix,
-    paymentHash,
-    amountMsat,
-    payee: decoded.payeeNodeKey,
-    expiresAtMs: (decoded.timestamp + expirySec) * 1000,
+    networkPrefix: invoice.currency,
+    paymentHash: invoice.paymentHash,
+    // An amount of zero is LND's "any amount", as if none were given.
+    amountMsat: invoice.amountMsat === 0n ? null : invoice.amountMsat,
+    payee: invoice.payee,
+    expiresAtMs: (invoice.timestampSec + invoice.expirySec) * 1000,
   };
 }
 
