@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -131,6 +131,22 @@ describe('npm start', () => {
     await stopAndExpectNothingLeft(second);
   }, 300_000);
 
+  it('runs the whole stack and the demo on Core Lightning with LIGHTNING_BACKEND=cln, and stops leaving nothing', async () => {
+    const dataDir = newDataDir();
+    const env: NodeJS.ProcessEnv = { ...(await stackEnv(dataDir)), LIGHTNING_BACKEND: 'cln' };
+    const stack = await npmStart(env);
+    running.push(stack);
+    expect(stack.output()).toContain(`ready: API on http://localhost:${env.PORT}, node: Core Lightning simulator`);
+    expect(stack.output()).toMatch(new RegExp(`Core Lightning simulator +gRPC 127\\.0\\.0\\.1:${env.LNSIM_GRPC_PORT}, control API http://127\\.0\\.0\\.1:${env.LNSIM_CONTROL_PORT}`));
+    expect(existsSync(path.join(dataDir, 'cln', 'client-key.pem'))).toBe(true);
+
+    const demo = await run('npm', ['run', 'demo'], env);
+    expect(demo.code, demo.output).toBe(0);
+    expect(demo.output).toContain('Demo complete');
+
+    await stopAndExpectNothingLeft(stack);
+  }, 300_000);
+
   it('refuses a port already in use with one line that says what to do', async () => {
     const env = await stackEnv(newDataDir());
     const blocker: Server = createServer();
@@ -145,10 +161,14 @@ describe('npm start', () => {
     }
   }, 60_000);
 
-  it('refuses a half-configured real LND with one line', async () => {
+  it('refuses a half-configured real LND or Core Lightning with one line', async () => {
     const env = { ...(await stackEnv(newDataDir())), LND_GRPC_HOST: '127.0.0.1:10009' };
     const { code, output } = await run('npm', ['start'], env);
     expect(code).toBe(1);
     expect(output).toContain('error: to use a real LND, set all of LND_GRPC_HOST, LND_TLS_CERT_PATH and LND_MACAROON_PATH');
+
+    const cln = await run('npm', ['start'], { ...(await stackEnv(newDataDir())), LIGHTNING_BACKEND: 'cln', CLN_GRPC_HOST: '127.0.0.1:9736' });
+    expect(cln.code).toBe(1);
+    expect(cln.output).toContain('error: to use a real Core Lightning, set all of CLN_GRPC_HOST, CLN_CA_CERT_PATH, CLN_CLIENT_CERT_PATH and CLN_CLIENT_KEY_PATH');
   }, 60_000);
 });
