@@ -163,6 +163,35 @@ describe('decodeBolt11: the BOLT11 specification’s examples', () => {
   });
 });
 
+describe('decodeBolt11: which field it reads', () => {
+  /** The words of `invoice` with one more tagged field before the signature (the payee is then someone else's). */
+  const withFieldAppended = (invoice: string, tag: number, data: number[]) =>
+    rewritten(invoice, ({ prefix, words }) => {
+      words.splice(words.length - 104, 0, tag, data.length >> 5, data.length & 31, ...data);
+      return { prefix, words };
+    });
+  const hashWords = (byte: number) => bech32.toWords(new Uint8Array(32).fill(byte));
+
+  it('the first of two usable fields of a kind, as the most preferred', () => {
+    const invoice = withFieldAppended(withFieldAppended(Spec.features, 1, hashWords(0xaa)), 13, bech32.toWords(new TextEncoder().encode('second')));
+    expect(decodeBolt11(invoice)).toMatchObject({ paymentHash: SPEC_HASH, description: 'coffee beans' });
+  });
+
+  it('none of a p, h, s or n whose only instance has the wrong length', () => {
+    const short = hashWords(0xbb).slice(0, 51);
+    expect(decodeBolt11(withFieldAppended(Spec.donation, 16, short)).paymentSecret).toBeNull();
+    expect(decodeBolt11(withFieldAppended(Spec.donation, 23, short)).descriptionHash).toBeNull();
+    expect(decodeBolt11(withFieldAppended(Spec.donation, 16, hashWords(0xbb))).paymentSecret).toBe('bb'.repeat(32));
+    // A 52-word n is skipped, so the payee is recovered (someone else, as the words changed) rather than refused.
+    expect(refusalOf(withFieldAppended(Spec.donation, 19, short.concat(0)))).toBeNull();
+    const withoutUsableHash = rewritten(withFieldAppended(Spec.donation, 1, short), ({ prefix, words }) => {
+      words[7] = 2; // the original p becomes an unknown field
+      return { prefix, words };
+    });
+    expect(refusalOf(withoutUsableHash)?.message).toMatch(/no payment hash/);
+  });
+});
+
 describe('decodeBolt11: what it refuses', () => {
   it('an amount with leading zeros, and one after an unknown multiplier', () => {
     const withPrefix = (prefix: string) => rewritten(Spec.coffee, ({ words }) => ({ prefix, words }));
@@ -189,11 +218,13 @@ describe('decodeBolt11: what it refuses', () => {
 
   it('a field that runs past the signature', () => {
     const overlong = rewritten(Spec.donation, ({ prefix, words }) => {
-      words[9] = 31; // the p field now claims 63 words
-      words[8] = 31;
+      // The d field follows the 55 words of p: its length becomes 1,023 words.
+      expect(words.slice(62, 65)).toEqual([13, 1, 31]);
+      words[63] = 31;
+      words[64] = 31;
       return { prefix, words };
     });
-    expect(refusalOf(overlong)).toBeInstanceOf(InvalidBolt11Error);
+    expect(refusalOf(overlong)?.message).toMatch(/longer than the invoice/);
   });
 
   it('an n field whose key did not make the signature', () => {
