@@ -79,6 +79,15 @@ function rewritten(paymentRequest: string, edit: (parts: { prefix: string; words
   return bech32.encode(edited.prefix, edited.words, false);
 }
 
+/** `invoice` with one more tagged field before the signature (so the payee recovered is then someone else). */
+function withFieldAppended(invoice: string, tag: number, data: number[]): string {
+  return rewritten(invoice, ({ prefix, words }) => {
+    words.splice(words.length - 104, 0, tag, data.length >> 5, data.length & 31, ...data);
+    return { prefix, words };
+  });
+}
+const hashWords = (byte: number) => bech32.toWords(new Uint8Array(32).fill(byte));
+
 describe('decodeBolt11: the BOLT11 specification’s examples', () => {
   it('a donation of any amount: no amount, a description, the payee recovered from the signature', () => {
     expect(decodeBolt11(Spec.donation)).toEqual({
@@ -164,14 +173,6 @@ describe('decodeBolt11: the BOLT11 specification’s examples', () => {
 });
 
 describe('decodeBolt11: which field it reads', () => {
-  /** The words of `invoice` with one more tagged field before the signature (the payee is then someone else's). */
-  const withFieldAppended = (invoice: string, tag: number, data: number[]) =>
-    rewritten(invoice, ({ prefix, words }) => {
-      words.splice(words.length - 104, 0, tag, data.length >> 5, data.length & 31, ...data);
-      return { prefix, words };
-    });
-  const hashWords = (byte: number) => bech32.toWords(new Uint8Array(32).fill(byte));
-
   it('the first of two usable fields of a kind, as the most preferred', () => {
     const invoice = withFieldAppended(withFieldAppended(Spec.features, 1, hashWords(0xaa)), 13, bech32.toWords(new TextEncoder().encode('second')));
     expect(decodeBolt11(invoice)).toMatchObject({ paymentHash: SPEC_HASH, description: 'coffee beans' });
@@ -240,6 +241,22 @@ describe('decodeBolt11: what it refuses', () => {
     });
     expect(decodeBolt11(honest.paymentRequest).payee).toBe(Buffer.from(getPublicKey(signer)).toString('hex'));
     expect(refusalOf(forged)?.message).toMatch(/does not match its payee/);
+  });
+
+  it('a description that is not UTF-8, a route hint that is not whole hops, a fallback of the wrong size', () => {
+    // The donation's own d (after its p) becomes an unknown field, so the appended one is read.
+    const withoutDescription = rewritten(Spec.donation, ({ prefix, words }) => {
+      words[62] = 2;
+      return { prefix, words };
+    });
+    expect(refusalOf(withFieldAppended(withoutDescription, 13, bech32.toWords(Uint8Array.of(0x66, 0xff, 0x66))))?.message).toMatch(/not UTF-8/);
+    expect(decodeBolt11(withFieldAppended(withoutDescription, 13, bech32.toWords(new TextEncoder().encode('5 €'))))).toMatchObject({ description: '5 €' });
+    expect(refusalOf(withFieldAppended(Spec.donation, 3, bech32.toWords(new Uint8Array(50).fill(2))))?.message).toMatch(/route hint/);
+    expect(refusalOf(withFieldAppended(Spec.donation, 9, [17, ...bech32.toWords(new Uint8Array(19))]))?.message).toMatch(/fallback/);
+    expect(refusalOf(withFieldAppended(Spec.donation, 9, [0, ...bech32.toWords(new Uint8Array(21))]))?.message).toMatch(/fallback/);
+    // The same shapes, well formed, are read.
+    expect(refusalOf(withFieldAppended(Spec.donation, 9, [17, ...bech32.toWords(new Uint8Array(20))]))).toBeNull();
+    expect(decodeBolt11(withFieldAppended(Spec.donation, 23, hashWords(0xcc))).descriptionHash).toBe('cc'.repeat(32));
   });
 
   it('a recovery id above 3', () => {
