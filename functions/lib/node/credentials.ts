@@ -1,5 +1,14 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Credential } from '../config';
+
+/**
+ * A credential given directly (a file read at start-up, or the value in the environment)
+ * or by a Secrets Manager secret, fetched when the node is first needed: only the routes
+ * that talk to the node may read the secrets, the others never try.
+ */
+export type Credential =
+  | { kind: 'value'; value: Buffer }
+  /** SecretString: a PEM, or hex for a macaroon. */
+  | { kind: 'secret'; secretId: string; encoding: 'utf8' | 'hex' };
 
 /** The credential's bytes: as given, or the secret's current value. */
 export async function resolveCredential(credential: Credential, secrets: () => SecretsManagerClient): Promise<Buffer> {

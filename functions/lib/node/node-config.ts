@@ -2,24 +2,16 @@ import { readFileSync } from 'node:fs';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, presentEnv } from '../runtime/env';
 import { connectClnNode } from './cln/cln-node';
-import { resolveCredential, secretsManagerClient } from './credentials';
+import { type Credential, resolveCredential, secretsManagerClient } from './credentials';
 import type { LightningNode } from './lightning-node';
 import { connectLndNode } from './lnd/lnd-node';
 
 /** The node implementations an adapter exists for; LIGHTNING_BACKEND picks one (default lnd). */
+export type { Credential } from './credentials';
+
 export const LIGHTNING_BACKENDS = ['lnd', 'cln'] as const;
 export type LightningBackend = (typeof LIGHTNING_BACKENDS)[number];
 export const DEFAULT_LIGHTNING_BACKEND: LightningBackend = 'lnd';
-
-/**
- * A credential given directly (a file read at start-up, or the value in the environment)
- * or by a Secrets Manager secret, fetched when the node is first needed: only the routes
- * that talk to the node may read the secrets, the others never try.
- */
-export type Credential =
-  | { kind: 'value'; value: Buffer }
-  /** SecretString: a PEM, or hex for a macaroon. */
-  | { kind: 'secret'; secretId: string; encoding: 'utf8' | 'hex' };
 
 export interface LndConnectionConfig {
   backend: 'lnd';
