@@ -17,6 +17,7 @@ export const UNIT_TESTS = [
   'test/unit/ids.test.ts',
   'test/unit/money.test.ts',
   'test/unit/bolt11-decode.test.ts',
+  'test/unit/node-routes.test.ts',
   'test/unit/architecture.test.ts',
   'test/lnd/int64.test.ts',
   'test/lnd/error-mapping.test.ts',

@@ -1,11 +1,5 @@
 import { readApiConfig, type ApiConfig } from '../lib/config';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ApiNode } from '../lib/node/api-node';
-import { secretsManagerClient } from '../lib/node/credentials';
-import { LazyInvoiceNode } from '../lib/node/lazy-invoice-node';
 import type { InvoiceNode } from '../lib/node/lightning-node';
-import { connectNode } from '../lib/node/node-config';
-import { NodeUnreachableError } from '../lib/node/node-errors';
 import { createTable, type Table } from '../lib/table/client';
 import { secretSealerFromEnv } from '../lib/webhooks/kms-sealer';
 import type { SecretSealer } from '../lib/webhooks/secret-sealer';
@@ -32,8 +26,23 @@ export interface Dependencies {
 
 export type RouteConfig = Pick<ApiConfig, 'publicBaseUrl' | 'maxInvoiceMsat'>;
 
+/**
+ * How a function reaches the node: only the routes that talk to it pass one
+ * (`route.lambda({ node: invoiceNodeFromConfig })`, see ./invoice-node.ts), so the others
+ * neither bundle the gRPC clients nor hold node credentials.
+ */
+export type NodeFactory = (config: ApiConfig) => InvoiceNode;
+
+/** The node of a function that has none: reaching it is a bug in the route, answered as a 500. */
+const noNode: NodeFactory = () => {
+  const refuse = (): never => {
+    throw new Error('this function was built without a node: pass one to route.lambda({ node })');
+  };
+  return { getNodeInfo: refuse, createInvoice: refuse, lookupInvoice: refuse, cancelInvoice: refuse };
+};
+
 /** Builds the dependencies the way a deployed function (or the local stack) runs. */
-export function dependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): Dependencies {
+export function dependenciesFromEnv(env: NodeJS.ProcessEnv = process.env, node: NodeFactory = noNode): Dependencies {
   const config = readApiConfig(env);
   const table = createTable(config.tableName, {
     ...(config.region ? { region: config.region } : {}),
@@ -42,7 +51,7 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): Depen
   const secrets = secretSealerFromEnv(env);
   return {
     table,
-    node: invoiceNodeFromConfig(config),
+    node: node(config),
     config: { publicBaseUrl: config.publicBaseUrl, maxInvoiceMsat: config.maxInvoiceMsat },
     idempotency: new IdempotencyStore(table, { sealer: secrets }),
     secrets,
@@ -52,25 +61,10 @@ export function dependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): Depen
   };
 }
 
-/** The configured node (LND through the invoice macaroon, or Core Lightning), connected on first use (secrets fetched then). */
-export function invoiceNodeFromConfig(config: ApiConfig): InvoiceNode {
-  let secrets: SecretsManagerClient | undefined;
-  const secretsClient = () => (secrets ??= secretsManagerClient(config.region));
-  const node = new LazyInvoiceNode(async () => {
-    try {
-      return await connectNode(config.node, { secrets: secretsClient });
-    } catch (error) {
-      // Secrets that cannot be read (permissions, a deleted secret) leave the node out of reach.
-      throw new NodeUnreachableError('the node credentials could not be read', { operation: 'connect', cause: error });
-    }
-  });
-  return new ApiNode(node, { expectedNetwork: config.expectedNetwork });
-}
-
 let fromEnv: Dependencies | undefined;
 
 /** One set per process (a Lambda container), shared by every route it serves. */
-export function processDependencies(): Dependencies {
-  fromEnv ??= dependenciesFromEnv();
+export function processDependencies(node?: NodeFactory): Dependencies {
+  fromEnv ??= dependenciesFromEnv(process.env, node);
   return fromEnv;
 }

@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { IdPrefix } from '../lib/ids';
 import { AuthMode, type AuthContext } from './authenticate';
-import { processDependencies, type Dependencies } from './dependencies';
+import { processDependencies, type Dependencies, type NodeFactory } from './dependencies';
 import { idFactory } from './idempotency';
 import { authentication } from './middleware/authenticate';
 import { bodyLimit } from './middleware/body-limit';
@@ -80,7 +80,8 @@ export interface Route<
    * at once, so bad configuration fails the cold start instead of the first request; elsewhere
    * (the OpenAPI generator importing every route) only when a request comes.
    */
-  lambda(): HttpHandler;
+  /** The Lambda handler; routes that talk to the node pass how to reach it. */
+  lambda(options?: { node?: NodeFactory }): HttpHandler;
 }
 
 /** Any route, whatever its schemas: what registries hold. */
@@ -142,9 +143,10 @@ export function route<A extends AuthMode, P extends z.ZodType | undefined = unde
     ...spec,
     routeKey,
     createHandler,
-    lambda() {
-      if (process.env.AWS_LAMBDA_FUNCTION_NAME) processDependencies();
-      lambdaHandler ??= createHandler(processDependencies);
+    lambda(options = {}) {
+      const deps = () => processDependencies(options.node);
+      if (process.env.AWS_LAMBDA_FUNCTION_NAME) deps();
+      lambdaHandler ??= createHandler(deps);
       return lambdaHandler;
     },
   };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getAccount } from '../lib/accounts/repository';
 import { AmountOutOfRangeError } from '../lib/errors';
 import { IdPrefix } from '../lib/ids';
@@ -10,6 +10,7 @@ import { route } from '../http/pipeline';
 import { created } from '../http/responses';
 import { idOf, isWellFormed, msat, text, utf8Bytes } from '../http/schemas/common';
 import { invoiceSchema } from '../http/schemas/resources';
+import { invoiceNodeFromConfig } from '../http/invoice-node';
 
 /** The longest description a BOLT11 can carry. */
 export const MAX_MEMO_BYTES = 639;
@@ -97,4 +98,4 @@ export const createInvoiceRoute = route({
   },
 });
 
-export const handler = createInvoiceRoute.lambda();
+export const handler = createInvoiceRoute.lambda({ node: invoiceNodeFromConfig });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AmountOutOfRangeError, InvalidBolt11Error } from '../lib/errors';
 import { IdPrefix } from '../lib/ids';
 import { findInvoiceIdByPaymentHash } from '../lib/invoices/repository';
@@ -15,6 +15,7 @@ import { route } from '../http/pipeline';
 import { accepted } from '../http/responses';
 import { idOf, msat } from '../http/schemas/common';
 import { withdrawalSchema } from '../http/schemas/resources';
+import { invoiceNodeFromConfig } from '../http/invoice-node';
 
 export const createWithdrawalBody = z
   .strictObject({
@@ -116,4 +117,4 @@ async function cancelOnNode(node: InvoiceNode, paymentHash: string, log: Pick<Lo
   }
 }
 
-export const handler = createWithdrawalRoute.lambda();
+export const handler = createWithdrawalRoute.lambda({ node: invoiceNodeFromConfig });

@@ -2,6 +2,7 @@ import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, wa
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { dependenciesFromEnv } from '../../functions/http/dependencies';
+import { invoiceNodeFromConfig } from '../../functions/http/invoice-node';
 import { createTableInput } from '../../functions/lib/table/definition';
 import { startLocalWebhooks, type LocalWebhooks } from './webhooks';
 import { readWebhookSettings } from '../../functions/lib/webhooks/config';
@@ -129,7 +130,8 @@ export async function startLocalStack(settings: LocalStackSettings, log: (line: 
     });
     stops.push(() => webhooks.stop());
 
-    const deps = dependenciesFromEnv(env);
+    // One process serves every route here, the node-facing ones included.
+    const deps = dependenciesFromEnv(env, invoiceNodeFromConfig);
     const server: HttpServer = await startHttpServer({
       port: settings.port,
       host: '127.0.0.1',

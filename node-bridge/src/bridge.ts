@@ -1,6 +1,6 @@
 import type { EventBus } from '../../functions/lib/bus/event-bus';
 import type { Log } from '../../functions/lib/runtime/log';
-import { connectNode } from '../../functions/lib/node/node-config';
+import { connectNode } from '../../functions/lib/node/connect-node';
 import type { Queue } from '../../functions/lib/queue/queue';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import type { BridgeConfig } from './config';

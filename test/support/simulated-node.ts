@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { InProcessControls } from '../../lnd-simulator/control-api/control-server';
 import type { PaymentOutcome } from '../../lnd-simulator';
 import type { LightningNode } from '../../functions/lib/node/lightning-node';
+import { connectNode } from '../../functions/lib/node/connect-node';
 import {
-  connectNode,
   LIGHTNING_BACKENDS,
   readNodeConfig,
   type LightningBackend,

@@ -1,10 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, presentEnv } from '../runtime/env';
-import { connectClnNode } from './cln/cln-node';
-import { type Credential, resolveCredential, secretsManagerClient } from './credentials';
-import type { LightningNode } from './lightning-node';
-import { connectLndNode } from './lnd/lnd-node';
+import type { Credential } from './credentials';
 
 /** The node implementations an adapter exists for; LIGHTNING_BACKEND picks one (default lnd). */
 export type { Credential } from './credentials';
@@ -128,22 +124,28 @@ export type NodeConfigResult = { config: NodeConnectionConfig; problems: [] } | 
  */
 export function parseNodeConfig(env: NodeJS.ProcessEnv, options: NodeConfigOptions): NodeConfigResult {
   const vars = presentEnv(env);
-  const readFile = options.readFile ?? ((path: string) => readFileSync(path));
   const chosen = vars.LIGHTNING_BACKEND ?? DEFAULT_LIGHTNING_BACKEND;
   if (!isBackend(chosen)) return { config: undefined, problems: [`LIGHTNING_BACKEND must be one of ${LIGHTNING_BACKENDS.join(', ')}`] };
+  const stray = strayVariables(chosen, options.role, vars);
+  const parsed = parseConnection(chosen, vars, options, (variable) => variable);
+  return stray.length === 0 ? parsed : { config: undefined, problems: [...stray, ...parsed.problems] };
+}
 
-  const spec = backendSpec(chosen, options.role);
-  const problems = [...strayVariables(chosen, options.role, vars)];
+/** One backend's connection from its variables; `name` says how a message calls a variable. */
+function parseConnection(backend: LightningBackend, vars: Record<string, string>, options: NodeConfigOptions, name: (variable: string) => string): NodeConfigResult {
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path));
+  const spec = backendSpec(backend, options.role);
+  const problems: string[] = [];
   const host = vars[spec.hostVariable];
-  if (host === undefined || !HOST_PATTERN.test(host)) problems.push(`${spec.hostVariable} must be host:port, e.g. ${spec.hostExample}`);
+  if (host === undefined || !HOST_PATTERN.test(host)) problems.push(`${name(spec.hostVariable)} must be host:port, e.g. ${spec.hostExample}`);
   const credentials: Record<string, Credential> = {};
   for (const [field, credential] of Object.entries(spec.credentials)) {
-    const read = readCredential(credential, vars, readFile);
+    const read = readCredential(credential, vars, readFile, name);
     if (typeof read === 'string') problems.push(read);
     else credentials[field] = read;
   }
   if (problems.length > 0) return { config: undefined, problems };
-  const config = { backend: chosen, host: host!, ...credentials } as NodeConnectionConfig;
+  const config = { backend, host: host!, ...credentials } as NodeConnectionConfig;
   return { config, problems: [] };
 }
 
@@ -154,8 +156,102 @@ export function readNodeConfig(env: NodeJS.ProcessEnv, options: NodeConfigOption
   return config;
 }
 
+/** The node the single-node variables name, when LIGHTNING_NODES is unset: it keeps every name it had (its cursor, its /readyz check). */
+export const DEFAULT_NODE_ID = 'default';
+export const NODE_ID_PATTERN = /^[a-z0-9-]{1,32}$/;
+
+/** One node of the deployment: an id for cursors, metrics and logs, and how to reach it. */
+export interface NamedNodeConnection {
+  id: string;
+  connection: NodeConnectionConfig;
+}
+
+export type NodeListResult = { nodes: NamedNodeConnection[]; problems: [] } | { nodes: undefined; problems: string[] };
+
+const LIST_EXAMPLE = '[{"id":"lnd-a","backend":"lnd","grpc_host":"10.0.0.5:10009","tls_cert_path":"/lnd-a/tls.cert","macaroon_path":"/lnd-a/admin.macaroon"}]';
+
+/**
+ * Every node the environment names. LIGHTNING_NODES, a JSON list, names one or more: each entry
+ * has an `id` (lowercase a-z, 0-9 and -, at most 32, unique), a `backend`, and its backend's
+ * single-node variables as fields, lower case without the LND_ or CLN_ prefix (LND_TLS_CERT_PATH
+ * is `tls_cert_path`, CLN_CLIENT_KEY_PEM `client_key_pem`), read exactly as those variables are.
+ * Without LIGHTNING_NODES the single-node variables name one node, DEFAULT_NODE_ID; with it,
+ * they must be unset. Problems name the entry and its field, never a value.
+ */
+export function parseNodeList(env: NodeJS.ProcessEnv, options: NodeConfigOptions): NodeListResult {
+  const vars = presentEnv(env);
+  const list = vars.LIGHTNING_NODES;
+  if (list === undefined) {
+    const single = parseNodeConfig(vars, options);
+    return single.config ? { nodes: [{ id: DEFAULT_NODE_ID, connection: single.config }], problems: [] } : { nodes: undefined, problems: single.problems };
+  }
+  const problems: string[] = [];
+  const singleVariables = ['LIGHTNING_BACKEND', ...LIGHTNING_BACKENDS.flatMap((backend) => backendVariables(backend, options.role))].filter((name) => vars[name] !== undefined);
+  if (singleVariables.length > 0) problems.push(`LIGHTNING_NODES names the nodes, so ${singleVariables.join(', ')} must be unset (each node's settings go in its entry)`);
+  let entries: unknown;
+  try {
+    entries = JSON.parse(list);
+  } catch {
+    // Never the parser's message: it quotes the text, which may hold a credential.
+    return { nodes: undefined, problems: [...problems, `LIGHTNING_NODES must be a JSON list of nodes, e.g. ${LIST_EXAMPLE}`] };
+  }
+  if (!Array.isArray(entries) || entries.length === 0) return { nodes: undefined, problems: [...problems, `LIGHTNING_NODES must be a non-empty JSON list of nodes, e.g. ${LIST_EXAMPLE}`] };
+
+  const nodes: NamedNodeConnection[] = [];
+  const firstIndexOf = new Map<string, number>();
+  entries.forEach((entry: unknown, index) => {
+    const parsed = parseListEntry(entry, `LIGHTNING_NODES[${index}]`, options);
+    problems.push(...parsed.problems);
+    if (parsed.id === undefined) return;
+    const first = firstIndexOf.get(parsed.id);
+    if (first !== undefined) problems.push(`LIGHTNING_NODES[${index}]: id ${parsed.id} is already LIGHTNING_NODES[${first}]'s; ids must be unique`);
+    else firstIndexOf.set(parsed.id, index);
+    if (parsed.connection) nodes.push({ id: parsed.id, connection: parsed.connection });
+  });
+  return problems.length === 0 ? { nodes, problems: [] } : { nodes: undefined, problems };
+}
+
+/** parseNodeList, throwing one ConfigError that lists every problem. */
+export function readNodeList(env: NodeJS.ProcessEnv, options: NodeConfigOptions): NamedNodeConnection[] {
+  const { nodes, problems } = parseNodeList(env, options);
+  if (!nodes) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  return nodes;
+}
+
+/** One entry of LIGHTNING_NODES: its id when it has a good one, its connection when everything is right. */
+function parseListEntry(entry: unknown, where: string, options: NodeConfigOptions): { id?: string; connection?: NodeConnectionConfig; problems: string[] } {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return { problems: [`${where} must be an object with id, backend and the node's settings`] };
+  const { id, backend, ...fields } = entry as Record<string, unknown>;
+  const goodId = typeof id === 'string' && NODE_ID_PATTERN.test(id) ? id : undefined;
+  const label = goodId ? `${where} (${goodId})` : where;
+  const problems: string[] = [];
+  if (!goodId) problems.push(`${where}: id must be 1 to 32 characters of a-z, 0-9 and -`);
+  if (typeof backend !== 'string' || !isBackend(backend)) {
+    problems.push(`${label}: backend must be one of ${LIGHTNING_BACKENDS.join(', ')}`);
+    return { ...(goodId ? { id: goodId } : {}), problems };
+  }
+  const prefix = `${backend.toUpperCase()}_`;
+  const fieldOf = (variable: string) => variable.slice(prefix.length).toLowerCase();
+  const known = backendVariables(backend, options.role).map(fieldOf);
+  const vars: Record<string, string> = {};
+  for (const [field, value] of Object.entries(fields)) {
+    if (!known.includes(field)) problems.push(`${label}: unknown field ${field} (a ${backend} node takes ${known.join(', ')})`);
+    else if (typeof value !== 'string' || value === '') problems.push(`${label}: ${field} must be a non-empty string`);
+    else vars[`${prefix}${field.toUpperCase()}`] = value;
+  }
+  const parsed = parseConnection(backend, vars, options, fieldOf);
+  problems.push(...parsed.problems.map((problem) => `${label}: ${problem}`));
+  return { ...(goodId ? { id: goodId } : {}), ...(parsed.config && problems.length === 0 ? { connection: parsed.config } : {}), problems };
+}
+
 function isBackend(value: string): value is LightningBackend {
   return (LIGHTNING_BACKENDS as readonly string[]).includes(value);
+}
+
+/** Every variable that configures a node of this backend for this role. */
+function backendVariables(backend: LightningBackend, role: NodeRole): string[] {
+  const spec = backendSpec(backend, role);
+  return [spec.hostVariable, ...Object.values(spec.credentials).flatMap((credential) => credential.sources.map((source) => source.variable))];
 }
 
 /** Another backend's variables set: a deployment half-moved from one node to another, refused rather than guessed at. */
@@ -163,9 +259,7 @@ function strayVariables(chosen: LightningBackend, role: NodeRole, vars: Record<s
   const problems: string[] = [];
   for (const other of LIGHTNING_BACKENDS) {
     if (other === chosen) continue;
-    const spec = backendSpec(other, role);
-    const names = [spec.hostVariable, ...Object.values(spec.credentials).flatMap((credential) => credential.sources.map((source) => source.variable))];
-    const set = names.filter((name) => vars[name] !== undefined);
+    const set = backendVariables(other, role).filter((name) => vars[name] !== undefined);
     if (set.length > 0) {
       const why = vars.LIGHTNING_BACKEND === undefined ? `LIGHTNING_BACKEND is unset (${chosen})` : `LIGHTNING_BACKEND is ${chosen}`;
       problems.push(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} for LIGHTNING_BACKEND=${other}, but ${why}: set LIGHTNING_BACKEND=${other} or unset ${set.length === 1 ? 'it' : 'them'}`);
@@ -175,14 +269,15 @@ function strayVariables(chosen: LightningBackend, role: NodeRole, vars: Record<s
 }
 
 /** The credential, or the problem with it. */
-function readCredential(spec: CredentialSpec, vars: Record<string, string>, readFile: (path: string) => Buffer): Credential | string {
+function readCredential(spec: CredentialSpec, vars: Record<string, string>, readFile: (path: string) => Buffer, name: (variable: string) => string): Credential | string {
   const given = spec.sources.filter((source) => vars[source.variable] !== undefined);
   if (given.length !== 1) {
-    const names = spec.sources.map((source) => source.variable);
+    const names = spec.sources.map((source) => name(source.variable));
     return `set exactly one of ${names.slice(0, -1).join(', ')} or ${names.at(-1)} (${spec.what})`;
   }
-  const { variable, kind } = given[0]!;
-  const text = vars[variable]!;
+  const { variable: source, kind } = given[0]!;
+  const variable = name(source);
+  const text = vars[source]!;
   switch (kind) {
     case 'file':
       try {
@@ -200,31 +295,6 @@ function readCredential(spec: CredentialSpec, vars: Record<string, string>, read
       return { kind: 'secret', secretId: text, encoding: 'utf8' };
     case 'hex-secret':
       return { kind: 'secret', secretId: text, encoding: 'hex' };
-  }
-}
-
-export interface ConnectNodeOptions {
-  /** Secrets Manager, for credentials given as secret ids; made only when one is. @default the SDK's default region */
-  secrets?: () => SecretsManagerClient;
-  /** Deadline of every call that answers at once. @default the adapter's */
-  unaryTimeoutMs?: number;
-}
-
-/** The node the configuration names, through its adapter; credentials held as secrets are fetched first. */
-export async function connectNode(config: NodeConnectionConfig, options: ConnectNodeOptions = {}): Promise<LightningNode> {
-  let client: SecretsManagerClient | undefined;
-  const secrets = options.secrets ?? (() => (client ??= secretsManagerClient(undefined)));
-  const resolve = (credential: Credential) => resolveCredential(credential, secrets);
-  const timeout = options.unaryTimeoutMs !== undefined ? { unaryTimeoutMs: options.unaryTimeoutMs } : {};
-  switch (config.backend) {
-    case 'lnd': {
-      const [tlsCert, macaroon] = await Promise.all([resolve(config.tlsCert), resolve(config.macaroon)]);
-      return connectLndNode({ host: config.host, tlsCert, macaroon, ...timeout });
-    }
-    case 'cln': {
-      const [caCert, clientCert, clientKey] = await Promise.all([resolve(config.caCert), resolve(config.clientCert), resolve(config.clientKey)]);
-      return connectClnNode({ host: config.host, caCert, clientCert, clientKey, ...timeout });
-    }
   }
 }
 
