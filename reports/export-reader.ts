@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { pipeline } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseExportLine, type NativeItem } from './dynamodb-json';
 import { InputError } from './errors';
 import type { ExportStore } from './sources/export-store';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AccountItem } from '../functions/lib/accounts/account';
 import type { InvoiceItem } from '../functions/lib/invoices/invoice';
 import type { LedgerEntryItem } from '../functions/lib/ledger/ledger-entry';

@@ -1,5 +1,5 @@
 import { DynamoDBClient, ResourceNotFoundException, ScanCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fromDynamoDbJson } from './dynamodb-json';
 import { InputError } from './errors';
 import type { ItemBatch, ItemSource } from './sources/item-source';

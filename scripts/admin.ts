@@ -19,7 +19,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isIdOf, IdPrefix } from '../functions/lib/ids';
 import { ApiKeyKind } from '../functions/lib/merchants/api-key';
 import { createMerchant } from '../functions/lib/merchants/create-merchant';

@@ -3,7 +3,7 @@
  * "Local stack"); prints what runs where, then a `ready` line; Ctrl-C or SIGTERM stops
  * everything it started.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertRealNodeFiles, LocalStackError, startLocalStack, type LocalStack, type LocalStackSettings } from '../infra/local/stack';
 import { LIGHTNING_BACKENDS } from '../functions/lib/node/node-config';
 import { presentEnv } from '../functions/lib/runtime/env';

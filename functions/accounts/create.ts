@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { toAccount, type AccountItem } from '../lib/accounts/account';
 import { createAccount } from '../lib/accounts/repository';
 import { IdPrefix } from '../lib/ids';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getAccount } from '../lib/accounts/repository';
 import { IdPrefix } from '../lib/ids';
 import { toLedgerEntry, type LedgerEntryItem } from '../lib/ledger/ledger-entry';

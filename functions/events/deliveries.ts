@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../lib/errors';
 import { getEvent } from '../lib/events/repository';
 import { IdPrefix, isIdOf } from '../lib/ids';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_TYPES, toDomainEvent, type EventType } from '../lib/events/event';
 import { listEvents } from '../lib/events/repository';
 import { AuthMode } from '../http/authenticate';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_TYPES } from '../lib/events/event';
 import { AttemptStatus } from '../lib/webhooks/delivery';
 import { isoTimestamp } from '../http/schemas/common';

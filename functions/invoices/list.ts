@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvoiceStatus, toInvoice } from '../lib/invoices/invoice';
 import { listInvoices } from '../lib/invoices/repository';
 import { AuthMode } from '../http/authenticate';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_MAX_INVOICE_MSAT, MIN_INVOICE_MSAT } from './money';
 import { type NodeConnectionConfig, parseNodeConfig } from './node/node-config';
 import { ConfigError, envProblems, presentEnv } from './runtime/env';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AuthMode } from '../http/authenticate';
 import { route } from '../http/pipeline';
 import { ok } from '../http/responses';

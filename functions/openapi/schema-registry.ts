@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { limitParameter } from '../http/schemas/common';
 
 export type JsonSchema = Record<string, unknown>;

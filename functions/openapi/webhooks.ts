@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventType } from '../lib/events/event';
 import { isoTimestamp } from '../http/schemas/common';
 import { invoiceSchema, transferSchema, withdrawalSchema } from '../http/schemas/resources';

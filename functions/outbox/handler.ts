@@ -1,7 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventBridgeBus } from '../lib/bus/eventbridge-bus';
 import { SqsQueue } from '../lib/queue/sqs-queue';
 import { lazily, parseEnv, queueUrlVariable } from '../lib/runtime/env';

@@ -1,5 +1,5 @@
 import type { DynamoDBRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What the outbox failures queue holds. Two kinds of message, both read by

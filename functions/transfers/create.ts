@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdPrefix } from '../lib/ids';
 import { transfer } from '../lib/ledger/transfer';
 import { findObject } from '../lib/table/find';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdPrefix } from '../lib/ids';
 import { keys, ListKind } from '../lib/table/keys';
 import { listMerchantObjects } from '../lib/table/merchant-lists';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../lib/errors';
 import { EVENT_TYPES, type EventType } from '../lib/events/event';
 import { IdPrefix } from '../lib/ids';

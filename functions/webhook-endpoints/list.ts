@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { toWebhookEndpoint } from '../lib/webhooks/endpoint';
 import { listWebhookEndpoints } from '../lib/webhooks/endpoint-repository';
 import { AuthMode } from '../http/authenticate';

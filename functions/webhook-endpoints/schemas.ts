@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_TYPES } from '../lib/events/event';
 import { EndpointStatus } from '../lib/webhooks/endpoint';
 import { isoTimestamp } from '../http/schemas/common';

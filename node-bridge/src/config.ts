@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { delivery } from '../../infra/delivery';
 import { type NodeConnectionConfig, parseNodeConfig } from '../../functions/lib/node/node-config';
 import { envProblems, presentEnv } from '../../functions/lib/runtime/env';

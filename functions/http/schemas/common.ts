@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdPrefix, isIdOf } from '../../lib/ids';
 import { ApiCode } from '../validation';
 

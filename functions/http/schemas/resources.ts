@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LedgerEntryType } from '../../lib/ledger/ledger-entry';
 import { InvoiceStatus } from '../../lib/invoices/invoice';
 import { FailureReason, WithdrawalStatus } from '../../lib/withdrawals/withdrawal';

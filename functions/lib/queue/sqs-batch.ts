@@ -1,5 +1,5 @@
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorFields, type Log } from '../runtime/log';
 import { type Metrics, noMetrics } from '../runtime/metrics';
 

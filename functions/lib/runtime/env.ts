@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SqsQueue } from '../queue/sqs-queue';
 import { createTable, type Table } from '../table/client';
 

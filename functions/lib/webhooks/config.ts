@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseEnv } from '../runtime/env';
 import type { WebhookTargetPolicy } from './ssrf-guard';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdPrefix, newId } from '../ids';
 import { Entity, keys, type Key } from '../table/keys';
 

@@ -2,7 +2,7 @@ import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, KMS
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, parseEnv } from '../runtime/env';
 import { envelopeSealer, localSecretSealer, SecretRefusedError, type DataKeyService, type SecretSealer } from './secret-sealer';
 

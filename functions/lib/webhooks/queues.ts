@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SqsQueue } from '../queue/sqs-queue';
 import { parseEnv, queueUrlVariable } from '../runtime/env';
 import type { Log } from '../runtime/log';

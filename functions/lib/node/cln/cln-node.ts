@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readFileSync } from 'node:fs';
 import { ClnClient, ClnInvoiceStatus, DuplicateLabelError, InvoiceNotFoundError, InvoiceStatusMismatchError } from '../../cln';
 import { parseEnv } from '../../runtime/env';
