@@ -32,8 +32,8 @@ interface Profile {
 }
 
 const PROFILES: Record<'quick' | 'full', Profile> = {
-  quick: { apiRequests: 200, concurrency: 8, settlements: 300, steadySec: 4, hotRequests: 150, hotConcurrency: 24, coldRuns: 1, reportEntries: 100_000 },
-  full: { apiRequests: 600, concurrency: 8, settlements: 5_000, steadySec: 10, hotRequests: 400, hotConcurrency: 32, coldRuns: 3, reportEntries: 1_000_000 },
+  quick: { apiRequests: 200, concurrency: 8, settlements: 300, steadySec: 4, hotRequests: 150, hotConcurrency: 24, coldRuns: 5, reportEntries: 100_000 },
+  full: { apiRequests: 600, concurrency: 8, settlements: 5_000, steadySec: 10, hotRequests: 400, hotConcurrency: 32, coldRuns: 7, reportEntries: 1_000_000 },
 };
 
 const SKELETON = `# Benchmarks

@@ -1,4 +1,4 @@
-import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -11,16 +11,19 @@ import { envelopeSealer, localSecretSealer, SecretRefusedError, type DataKeyServ
  * open. Both carry the encryption context, so KMS itself refuses a data key presented with
  * another item's context; Decrypt names the key, so a blob from another key is refused too.
  */
-export function kmsDataKeyService(client: KMSClient, keyId: string): DataKeyService {
+export function kmsDataKeyService(client: KMSClient | (() => Promise<KMSClient>), keyId: string): DataKeyService {
+  const kmsClient = typeof client === 'function' ? client : async () => client;
   return {
     async generateDataKey(context) {
-      const reply = await client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: { ...context } }));
+      const { GenerateDataKeyCommand } = await kmsModule();
+      const reply = await (await kmsClient()).send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: { ...context } }));
       if (!reply.Plaintext || !reply.CiphertextBlob) throw new Error('KMS GenerateDataKey answered without a key');
       return { plaintextKey: Buffer.from(reply.Plaintext), encryptedKey: Buffer.from(reply.CiphertextBlob) };
     },
     async decryptDataKey(encryptedKey, context) {
+      const { DecryptCommand, InvalidCiphertextException } = await kmsModule();
       try {
-        const reply = await client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: encryptedKey, EncryptionContext: { ...context } }));
+        const reply = await (await kmsClient()).send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: encryptedKey, EncryptionContext: { ...context } }));
         if (!reply.Plaintext) throw new Error('KMS Decrypt answered without a key');
         return Buffer.from(reply.Plaintext);
       } catch (error) {
@@ -32,7 +35,14 @@ export function kmsDataKeyService(client: KMSClient, keyId: string): DataKeyServ
   };
 }
 
-export function kmsSecretSealer(client: KMSClient, keyId: string): SecretSealer {
+/**
+ * The KMS client is loaded on first use: most API functions never seal or open a secret, and
+ * loading the client at cold start costs them about 40 ms (issue 19).
+ */
+let kmsModulePromise: Promise<typeof import('@aws-sdk/client-kms')> | undefined;
+const kmsModule = () => (kmsModulePromise ??= import('@aws-sdk/client-kms'));
+
+export function kmsSecretSealer(client: KMSClient | (() => Promise<KMSClient>), keyId: string): SecretSealer {
   return envelopeSealer(kmsDataKeyService(client, keyId));
 }
 
@@ -65,7 +75,11 @@ const envSchema = z.object({
 export function secretSealerFromEnv(env: NodeJS.ProcessEnv = process.env, kmsConfig: KMSClientConfig = {}): SecretSealer {
   const { WEBHOOK_SECRETS_KMS_KEY_ARN: keyArn, WEBHOOK_SECRETS_KEY_FILE: keyFile, AWS_REGION: region } = parseEnv(envSchema, env);
   if (keyArn && keyFile) throw new ConfigError('Invalid configuration: set WEBHOOK_SECRETS_KMS_KEY_ARN or WEBHOOK_SECRETS_KEY_FILE, not both');
-  if (keyArn) return kmsSecretSealer(new KMSClient({ ...(region ? { region } : {}), ...kmsConfig }), keyArn);
+  if (keyArn) {
+    let client: KMSClient | undefined;
+    const kms = async () => (client ??= new (await kmsModule()).KMSClient({ ...(region ? { region } : {}), ...kmsConfig }));
+    return kmsSecretSealer(kms, keyArn);
+  }
   if (keyFile) return localSecretSealer(localMasterKeyFile(keyFile));
   const missing = async (): Promise<never> => {
     throw new ConfigError('no key for webhook secrets: set WEBHOOK_SECRETS_KMS_KEY_ARN (AWS) or WEBHOOK_SECRETS_KEY_FILE (local)');
