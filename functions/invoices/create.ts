@@ -31,7 +31,7 @@ export const createInvoiceBody = z
       .regex(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex characters (a SHA-256)' })
       .transform((hash) => hash.toLowerCase())
       .optional()
-      .meta({ description: 'SHA-256 of the description (hex); exclusive with memo' }),
+      .meta({ description: 'SHA-256 of the description (hex); exclusive with memo. A Core Lightning node cannot commit to a bare hash: 400 unsupported_by_backend' }),
     expiry_seconds: z.number().int().min(60).max(604_800).optional().meta({ description: '60–604,800, default 3,600' }),
     reference: text(128).optional(),
     metadata: z

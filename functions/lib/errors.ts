@@ -78,6 +78,11 @@ export class AmountOutOfRangeError extends InvalidRequestError {
   readonly code = 'amount_out_of_range';
   constructor(message: string, options?: ParamOptions) { super(message, options); }
 }
+/** The request is valid, but the Lightning node behind this deployment cannot do it as asked. */
+export class UnsupportedByBackendError extends InvalidRequestError {
+  readonly code = 'unsupported_by_backend';
+  constructor(message: string, options?: ParamOptions) { super(message, options); }
+}
 export class PayloadTooLargeError extends InvalidRequestError {
   override readonly status = 413;
   readonly code = 'payload_too_large';

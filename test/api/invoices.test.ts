@@ -52,12 +52,34 @@ describe('invoices', () => {
       expect(expiresInSec).toBe(3_600);
     });
 
-    it('passes description_hash through to the BOLT11', async () => {
+    // LND commits an invoice to any hash it is given; Core Lightning hashes the description
+    // text itself, and the API takes no text beside description_hash.
+    it('passes description_hash through to the BOLT11 on LND; on Core Lightning refuses it (400 unsupported_by_backend) and stores nothing', async () => {
       const shop = await api.newMerchant();
       const descriptionHash = createHash('sha256').update('{"long":"description"}').digest('hex');
-      const reply = await api.request('POST', '/v1/invoices', { key: shop.secret_key, body: { amount_msat: 2_000, description_hash: descriptionHash.toUpperCase() } });
-      expect(reply.status).toBe(201);
-      expect(bolt11.decode(reply.body.bolt11).tagsObject.purpose_commit_hash).toBe(descriptionHash);
+      const reply = await api.request('POST', '/v1/invoices', {
+        key: shop.secret_key,
+        idempotencyKey: 'deschash-1',
+        body: { amount_msat: 2_000, description_hash: descriptionHash.toUpperCase() },
+      });
+      if (api.simulator.backend === 'lnd') {
+        expect(reply.status, reply.text).toBe(201);
+        expect(bolt11.decode(reply.body.bolt11).tagsObject.purpose_commit_hash).toBe(descriptionHash);
+        return;
+      }
+      expect(reply.status, reply.text).toBe(400);
+      expect(reply.body.error).toEqual({
+        type: 'invalid_request',
+        code: 'unsupported_by_backend',
+        message: 'description_hash needs the description text on Core Lightning; send memo instead',
+        param: 'description_hash',
+      });
+      expect((await api.request('GET', '/v1/invoices', { key: shop.secret_key })).body.data).toEqual([]);
+      // A retry under the key gets the same refusal, as any 4xx; with a memo the invoice is made.
+      const retried = await api.request('POST', '/v1/invoices', { key: shop.secret_key, idempotencyKey: 'deschash-1', body: { amount_msat: 2_000, description_hash: descriptionHash.toUpperCase() } });
+      expect(retried.body).toEqual(reply.body);
+      const withMemo = await api.request('POST', '/v1/invoices', { key: shop.secret_key, body: { amount_msat: 2_000, memo: 'a long description' } });
+      expect(withMemo.status, withMemo.text).toBe(201);
     });
 
     it('credits another account of the merchant when account_id is given', async () => {

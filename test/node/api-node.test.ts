@@ -5,10 +5,10 @@
  * network.
  */
 import { describe, expect, it } from 'vitest';
-import { NodeUnavailableError } from '../../functions/lib/errors';
+import { NodeUnavailableError, UnsupportedByBackendError } from '../../functions/lib/errors';
 import { ApiNode } from '../../functions/lib/node/api-node';
 import type { InvoiceNode } from '../../functions/lib/node/lightning-node';
-import { InvoiceAlreadySettledError, NodeAccessDeniedError, NodeUnreachableError } from '../../functions/lib/node/node-errors';
+import { InvoiceAlreadySettledError, NodeAccessDeniedError, NodeUnreachableError, UnsupportedRequestError } from '../../functions/lib/node/node-errors';
 import type { NodeInfo } from '../../functions/lib/node/node-types';
 
 const INFO: NodeInfo = { pubkey: '02'.padEnd(66, '1'), network: 'regtest', synced: true, blockHeight: 1, alias: 'sim', version: 'x', activeChannels: 1, peers: 1 };
@@ -38,6 +38,25 @@ describe('ApiNode', () => {
 
     await expect(api.cancelInvoice('ab'.repeat(32))).rejects.toBeInstanceOf(NodeUnavailableError);
     await expect(api.lookupInvoice('ab'.repeat(32))).rejects.toBe(bug);
+  });
+
+  it('answers 400 unsupported_by_backend, not 503, for a request the node\'s implementation cannot honour', async () => {
+    const refusal = new UnsupportedRequestError('no bare hashes here', { operation: 'createInvoice', field: 'descriptionHash', backend: 'Core Lightning' });
+    const api = new ApiNode(node({ createInvoice: () => Promise.reject(refusal) }));
+
+    const error = await api.createInvoice({ label: 'inv_1', amountMsat: 1_000, descriptionHash: 'ab'.repeat(32), expirySec: 60 }).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(UnsupportedByBackendError);
+    expect((error as UnsupportedByBackendError).toBody()).toEqual({
+      error: {
+        type: 'invalid_request',
+        code: 'unsupported_by_backend',
+        message: 'description_hash needs the description text on Core Lightning; send memo instead',
+        param: 'description_hash',
+      },
+    });
+    expect((error as UnsupportedByBackendError).status).toBe(400);
+    expect((error as Error).cause).toBe(refusal);
   });
 
   it('reads the node info once, but not a failed read', async () => {

@@ -1,7 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import type { ClnInvoice, ClnPay, ClnXpayRequest } from '../../functions/lib/cln';
 import { ClnNode } from '../../functions/lib/node/cln/cln-node';
-import { DescriptionHashUnsupportedError } from '../../functions/lib/node/cln/cln-node-errors';
 import {
   DuplicateInvoiceError,
   InvoiceAlreadySettledError,
@@ -10,6 +10,7 @@ import {
   PaymentRefusedError,
   UnknownInvoiceError,
   UnknownPaymentError,
+  UnsupportedRequestError,
 } from '../../functions/lib/node/node-errors';
 import { NodePaymentStatus } from '../../functions/lib/node/node-types';
 import { signInvoice } from '../support/bolt11-fixtures';
@@ -26,10 +27,27 @@ describe('ClnNode.createInvoice', () => {
     expect(invoice).toHaveBeenCalledWith({ label: 'inv_1', amountMsat: 5_000, description: 'coffee', expirySec: 600 });
   });
 
-  it('refuses a bare description hash instead of issuing an invoice without it', async () => {
+  it('refuses a bare description hash, naming the field, instead of issuing an invoice without it', async () => {
     const invoice = vi.fn();
     const created = node({ invoice }).createInvoice({ label: 'inv_1', amountMsat: 5_000, descriptionHash: 'ff'.repeat(32), expirySec: 600 });
-    await expect(created).rejects.toBeInstanceOf(DescriptionHashUnsupportedError);
+    await expect(created).rejects.toBeInstanceOf(UnsupportedRequestError);
+    await expect(created).rejects.toMatchObject({ field: 'descriptionHash', backend: 'Core Lightning', operation: 'createInvoice' });
+    expect(invoice).not.toHaveBeenCalled();
+  });
+
+  const metadata = '[["text/plain","a tip"]]';
+  const metadataHash = createHash('sha256').update(metadata, 'utf8').digest('hex');
+
+  it('issues a description hash with its text as deschashonly: the node hashes the text, the BOLT11 carries only the hash', async () => {
+    const invoice = vi.fn(async () => ({ bolt11: 'lnbcrt1h', paymentHash: 'aa'.repeat(32), paymentSecret: '', expiresAtSec: 0, createdIndex: 1 }));
+    await node({ invoice }).createInvoice({ label: 'inv_1', amountMsat: 5_000, descriptionHash: metadataHash.toUpperCase(), description: metadata, expirySec: 600 });
+    expect(invoice).toHaveBeenCalledWith({ label: 'inv_1', amountMsat: 5_000, description: metadata, deschashonly: true, expirySec: 600 });
+  });
+
+  it('refuses a description that is not the text of the hash, as the caller bug it is', async () => {
+    const invoice = vi.fn();
+    const created = node({ invoice }).createInvoice({ label: 'inv_1', amountMsat: 5_000, descriptionHash: metadataHash, description: `${metadata} `, expirySec: 600 });
+    await expect(created).rejects.toBeInstanceOf(RangeError);
     expect(invoice).not.toHaveBeenCalled();
   });
 

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DuplicateInvoiceError,
   InvoiceAlreadySettledError,
-  NodeError,
   NodeUnreachableError,
   PaymentAlreadySucceededError,
   PaymentInFlightError,
@@ -11,6 +10,7 @@ import {
   PaymentRefusedError,
   UnknownInvoiceError,
   UnknownPaymentError,
+  UnsupportedRequestError,
 } from '../../functions/lib/node/node-errors';
 import { NodeInvoiceState, NodePaymentStatus, type PaymentUpdate } from '../../functions/lib/node/node-types';
 import { FailureReason } from '../../functions/lib/withdrawals/withdrawal';
@@ -84,15 +84,23 @@ describe.each(PORT_BACKENDS)('node port contract: $name', ({ start }) => {
       expect(await backend.node.decode(outside.bolt11)).toMatchObject({ paymentHash: outside.paymentHash, payee: backend.sim.peerPubkey, amountMsat: null });
     });
 
-    it('commits to a description hash, or refuses it with a NodeError: never drops it', async () => {
+    it('commits to a bare description hash, or refuses it as unsupported before asking the node: never drops it', async () => {
       const descriptionHash = sha256(Buffer.from('{"metadata":1}').toString('hex'));
       const create = backend.node.createInvoice({ label: `inv_${randomUUID()}`, amountMsat: 1_000, descriptionHash, expirySec: 600 });
       if (backend.traits.takesDescriptionHash) {
         const created = await create;
         expect((await backend.node.decode(created.bolt11)).descriptionHash).toBe(descriptionHash);
       } else {
-        await expect(create).rejects.toBeInstanceOf(NodeError);
+        await expect(create).rejects.toBeInstanceOf(UnsupportedRequestError);
+        await expect(create).rejects.toMatchObject({ field: 'descriptionHash' });
       }
+    });
+
+    it('commits to a description hash given with its text, on every backend, and the BOLT11 carries no description', async () => {
+      const description = '[["text/plain","tip jar"]]';
+      const descriptionHash = sha256(Buffer.from(description, 'utf8').toString('hex'));
+      const created = await backend.node.createInvoice({ label: `inv_${randomUUID()}`, amountMsat: 1_000, descriptionHash, description, expirySec: 600 });
+      expect(await backend.node.decode(created.bolt11)).toMatchObject({ descriptionHash, description: '' });
     });
 
     it('a retried label answers with the unpaid invoice made for it when amount and memo agree (labelled nodes)', async () => {

@@ -513,7 +513,7 @@ export interface components {
             account_id?: string;
             /** @description At most 639 UTF-8 bytes; exclusive with description_hash */
             memo?: string;
-            /** @description SHA-256 of the description (hex); exclusive with memo */
+            /** @description SHA-256 of the description (hex); exclusive with memo. A Core Lightning node cannot commit to a bare hash: 400 unsupported_by_backend */
             description_hash?: string;
             /** @description 60–604,800, default 3,600 */
             expiry_seconds?: number;

@@ -49,6 +49,25 @@ export class DuplicateInvoiceError extends NodeError {
   override readonly name: string = 'DuplicateInvoiceError';
 }
 
+/**
+ * A request this implementation of the node cannot honour as asked (Core Lightning cannot
+ * commit an invoice to a bare description hash). Asking again changes nothing; the caller
+ * can ask differently. Raised by the adapter before it calls the node: no node text in it.
+ */
+export class UnsupportedRequestError extends NodeError {
+  override readonly name: string = 'UnsupportedRequestError';
+  /** The request field that cannot be honoured, by the port's name (e.g. "descriptionHash"). */
+  readonly field: string;
+  /** The implementation, for people: "Core Lightning". */
+  readonly backend: string;
+
+  constructor(message: string, context: NodeErrorContext & { field: string; backend: string }) {
+    super(message, context);
+    this.field = context.field;
+    this.backend = context.backend;
+  }
+}
+
 /** trackPayment for a hash the node has never tried to pay. */
 export class UnknownPaymentError extends NodeError {
   override readonly name: string = 'UnknownPaymentError';

@@ -31,6 +31,12 @@ export interface CreateInvoiceRequest {
   memo?: string;
   /** 64 hex: the invoice commits to this hash instead of carrying a description. */
   descriptionHash?: string;
+  /**
+   * The text whose SHA-256 is descriptionHash, when the caller has it (LNURL-pay metadata).
+   * Only with descriptionHash. Core Lightning needs it (it hashes the text itself and puts
+   * only the hash in the BOLT11); LND commits to the hash and ignores it.
+   */
+  description?: string;
   expirySec: number;
 }
 

@@ -26,15 +26,6 @@ import {
 } from '../node-errors';
 
 /**
- * Core Lightning cannot make an invoice commit to a hash it is handed: `Invoice` takes the
- * description text and, with `deschashonly`, puts its sha256 in the BOLT11. A request with
- * only a descriptionHash is refused rather than issued without it.
- */
-export class DescriptionHashUnsupportedError extends NodeError {
-  override readonly name: string = 'DescriptionHashUnsupportedError';
-}
-
-/**
  * The text lightningd (or cln-grpc) answered with, for `details`: the client keeps it in the
  * gRPC error it wraps as `cause`.
  */

@@ -1,9 +1,10 @@
 import * as z from 'zod';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ClnClient, ClnInvoiceStatus, DuplicateLabelError, InvoiceNotFoundError, InvoiceStatusMismatchError } from '../../cln';
 import { parseEnv } from '../../runtime/env';
 import type { LightningNode, NodeStream } from '../lightning-node';
-import { DuplicateInvoiceError, InvoiceAlreadySettledError, UnknownInvoiceError } from '../node-errors';
+import { DuplicateInvoiceError, InvoiceAlreadySettledError, UnknownInvoiceError, UnsupportedRequestError } from '../node-errors';
 import type {
   ChannelBalance,
   CreatedInvoice,
@@ -16,7 +17,7 @@ import type {
   PaymentUpdate,
   PayRequest,
 } from '../node-types';
-import { DescriptionHashUnsupportedError, nodeErrorFromCln } from './cln-node-errors';
+import { nodeErrorFromCln } from './cln-node-errors';
 import { channelBalanceFromCln, decodedFromCln, invoiceFromCln, nodeInfoFromCln, onchainBalanceFromCln } from './cln-node-mapping';
 import { clnPayStream, clnSettlementStream, clnTrackStream } from './cln-streams';
 
@@ -52,16 +53,22 @@ export class ClnNode implements LightningNode {
     return this.call('getNodeInfo', async () => nodeInfoFromCln(await this.cln.getinfo()));
   }
 
+  /**
+   * Invoice with our id as its label. Core Lightning cannot commit to a hash it is handed:
+   * it hashes the description text itself (`deschashonly` puts only the hash in the BOLT11),
+   * so a descriptionHash comes with its text or is refused before the node is asked.
+   */
   createInvoice(request: CreateInvoiceRequest): Promise<CreatedInvoice> {
     return this.call('createInvoice', async () => {
-      if (request.descriptionHash !== undefined) {
-        throw new DescriptionHashUnsupportedError('Core Lightning hashes a description itself and cannot commit to a given hash', {
-          operation: 'createInvoice',
-        });
-      }
-      const description = request.memo ?? '';
+      const { description, deschashonly } = invoiceDescription(request);
       try {
-        const created = await this.cln.invoice({ label: request.label, amountMsat: request.amountMsat, description, expirySec: request.expirySec });
+        const created = await this.cln.invoice({
+          label: request.label,
+          amountMsat: request.amountMsat,
+          description,
+          expirySec: request.expirySec,
+          ...(deschashonly ? { deschashonly } : {}),
+        });
         return { paymentHash: created.paymentHash, bolt11: created.bolt11 };
       } catch (error) {
         if (!(error instanceof DuplicateLabelError)) throw error;
@@ -161,6 +168,23 @@ export class ClnNode implements LightningNode {
       throw nodeErrorFromCln(error, operation);
     }
   }
+}
+
+/** What Invoice is given as `description`, and whether only its hash goes into the BOLT11. */
+function invoiceDescription(request: CreateInvoiceRequest): { description: string; deschashonly: boolean } {
+  if (request.descriptionHash === undefined) return { description: request.memo ?? '', deschashonly: false };
+  if (request.description === undefined) {
+    throw new UnsupportedRequestError('Core Lightning cannot commit an invoice to a description hash without the description text', {
+      operation: 'createInvoice',
+      field: 'descriptionHash',
+      backend: 'Core Lightning',
+    });
+  }
+  // A caller bug, not the node's: an invoice committing to another text than the one promised.
+  if (createHash('sha256').update(request.description, 'utf8').digest('hex') !== request.descriptionHash.toLowerCase()) {
+    throw new RangeError('description does not hash to descriptionHash');
+  }
+  return { description: request.description, deschashonly: true };
 }
 
 function settled(cause?: unknown): InvoiceAlreadySettledError {
