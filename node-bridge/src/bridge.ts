@@ -1,10 +1,12 @@
 import type { EventBus } from '../../functions/lib/bus/event-bus';
 import type { Log } from '../../functions/lib/runtime/log';
 import { connectNode } from '../../functions/lib/node/connect-node';
+import { DEFAULT_NODE_ID } from '../../functions/lib/node/node-config';
+import type { LightningNode } from '../../functions/lib/node/lightning-node';
 import type { Queue } from '../../functions/lib/queue/queue';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import type { BridgeConfig } from './config';
-import { tableCursorStore } from './cursor-store';
+import { invoiceCursorName, tableCursorStore } from './cursor-store';
 import { startHealthServer } from './health-server';
 import { startHeartbeat } from './heartbeat';
 import { startInvoiceCancelWorker } from './invoice-cancel-worker';
@@ -31,6 +33,8 @@ export interface BridgeOverrides {
   /** Wraps the bus every publisher uses (tests inject refused entries with it). */
   wrapBus?: (bus: EventBus) => EventBus;
   log?: Log;
+  /** How often the heartbeat (and the nodes' stream report) is logged. @default HEARTBEAT_INTERVAL_MS */
+  heartbeatIntervalMs?: number;
 }
 
 export interface RunningBridge {
@@ -49,40 +53,66 @@ export function dynamoClientConfig(config: BridgeConfig) {
   return { endpoint: config.dynamoDbEndpoint, region: config.region ?? 'us-east-1', ...credentials };
 }
 
+/** The /readyz check of a node's stream: the `default` node keeps the name it always had. */
+export function streamCheckName(nodeId: string): string {
+  return nodeId === DEFAULT_NODE_ID ? 'invoiceStream' : `invoiceStream:${nodeId}`;
+}
+
+/** Every configured node through its adapter; none left open if one cannot be made. */
+async function connectNodes(config: BridgeConfig): Promise<Array<{ id: string; node: LightningNode }>> {
+  const connected: Array<{ id: string; node: LightningNode }> = [];
+  try {
+    for (const { id, connection } of config.nodes) connected.push({ id, node: await connectNode(connection) });
+    return connected;
+  } catch (error) {
+    for (const { node } of connected) node.close();
+    throw error;
+  }
+}
+
 /** The node-bridge, in this process: what `main.ts` runs, and what tests start with a wrapped bus. */
 export async function startNodeBridge(config: BridgeConfig, transport: BridgeTransport, overrides: BridgeOverrides = {}): Promise<RunningBridge> {
   const log = overrides.log ?? jsonLog({ level: config.logLevel, base: { service: 'node-bridge' } });
   const metrics = createBridgeMetrics();
-  // The bridge's one choice of node adapter (LIGHTNING_BACKEND): everything below speaks the node port.
-  const node = await connectNode(config.node);
+  // Each node through its adapter (LND or Core Lightning): everything below speaks the node port.
+  const nodes = await connectNodes(config);
+  // Payouts, invoice cancels and the liquidity watch still use the first node only; placing
+  // invoices and routing payouts across nodes comes later (issue 17).
+  const node = nodes[0]!.node;
   const table: Table = createTable(config.tableName, dynamoClientConfig(config));
 
-  const closers: Array<() => void> = [() => node.close(), () => table.doc.destroy(), () => transport.close()];
+  const closers: Array<() => void> = [...nodes.map((each) => () => each.node.close()), () => table.doc.destroy(), () => transport.close()];
   const { payoutQueue, cancelQueue } = transport;
   let bus = transport.bus;
   if (overrides.wrapBus) bus = overrides.wrapBus(bus);
 
   let stopping = false;
-  const invoices = new InvoiceStream({
-    node,
-    bus,
-    cursorStore: tableCursorStore(table),
-    log,
-    metrics,
-    ...config.invoices,
-    publishRetryBaseMs: config.publish.retryBaseMs,
-    publishRetryMaxMs: config.publish.retryMaxMs,
-  });
+  // One settlement stream and cursor per node: a node that is down holds up only its own settlements.
+  const streams = nodes.map(
+    (each) =>
+      new InvoiceStream({
+        nodeId: each.id,
+        node: each.node,
+        bus,
+        cursorStore: tableCursorStore(table, invoiceCursorName(each.id)),
+        log,
+        metrics,
+        ...config.invoices,
+        publishRetryBaseMs: config.publish.retryBaseMs,
+        publishRetryMaxMs: config.publish.retryMaxMs,
+      }),
+  );
   const health = await startHealthServer({
     host: config.http.host,
     port: config.http.port,
     registry: metrics.registry,
     readiness: () => {
-      const checks = { invoiceStream: invoices.connected, acceptingWork: !stopping };
+      const checks: Record<string, boolean> = Object.fromEntries(streams.map((stream) => [streamCheckName(stream.nodeId), stream.connected]));
+      checks.acceptingWork = !stopping;
       return { ready: Object.values(checks).every(Boolean), checks };
     },
   });
-  invoices.start();
+  for (const stream of streams) stream.start();
   const payouts = startPayoutWorker({
     queue: payoutQueue,
     node,
@@ -96,8 +126,9 @@ export async function startNodeBridge(config: BridgeConfig, transport: BridgeTra
   });
   const cancels = startInvoiceCancelWorker({ queue: cancelQueue, node, log, metrics, ...config.cancels, waitTimeSec: config.payouts.waitTimeSec });
   const liquidity = startLiquidityWatch({ node, bus, log, metrics, ...config.liquidity });
-  const heartbeat = startHeartbeat({ table, liquidity, log });
-  log.info('node-bridge ready', { httpPort: health.port, backend: config.node.backend, node: config.node.host, queues: config.queues.backend, bus: config.bus.backend });
+  const heartbeat = startHeartbeat({ table, liquidity, streams, log, ...(overrides.heartbeatIntervalMs !== undefined ? { intervalMs: overrides.heartbeatIntervalMs } : {}) });
+  const described = config.nodes.map(({ id, connection }) => ({ id, backend: connection.backend, host: connection.host }));
+  log.info('node-bridge ready', { httpPort: health.port, nodes: described, queues: config.queues.backend, bus: config.bus.backend });
 
   let stopped: Promise<void> | undefined;
   return {
@@ -108,7 +139,7 @@ export async function startNodeBridge(config: BridgeConfig, transport: BridgeTra
         stopping = true;
         heartbeat.stop();
         log.info('node-bridge stopping', { graceMs: config.shutdownGraceMs, paymentsInFlight: payouts.inFlight });
-        await Promise.all([payouts.stop(config.shutdownGraceMs), cancels.stop(Math.min(config.shutdownGraceMs, 2000)), invoices.stop(), liquidity.stop()]);
+        await Promise.all([payouts.stop(config.shutdownGraceMs), cancels.stop(Math.min(config.shutdownGraceMs, 2000)), ...streams.map((stream) => stream.stop()), liquidity.stop()]);
         await health.close();
         for (const close of closers) close();
         log.info('node-bridge stopped');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { delivery } from '../../infra/delivery';
-import { type NodeConnectionConfig, parseNodeConfig } from '../../functions/lib/node/node-config';
+import { type NamedNodeConnection, parseNodeList } from '../../functions/lib/node/node-config';
 import { envProblems, presentEnv } from '../../functions/lib/runtime/env';
 
 /**
@@ -36,11 +36,13 @@ export interface BridgeConfig {
   dynamoDbEndpoint: string | undefined;
   region: string | undefined;
   /**
-   * The node (LIGHTNING_BACKEND: LND or Core Lightning), with credentials that may read and
-   * cancel invoices, send and track payments, read balances: given as files or values, never
-   * secret ids (ECS hands secrets over as values). Never logged.
+   * The nodes, at least one: LIGHTNING_NODES, or the single-node variables (LIGHTNING_BACKEND,
+   * LND_* or CLN_*) naming one node `default`. Each with credentials that may read and cancel
+   * invoices, send and track payments, read balances: given as files or values, never secret
+   * ids (ECS hands secrets over as values). Never logged. Each node has its own settlement
+   * stream and cursor; payouts, cancels and the liquidity watch use the first node for now.
    */
-  node: NodeConnectionConfig;
+  nodes: [NamedNodeConnection, ...NamedNodeConnection[]];
   queues:
     | { backend: 'sqs'; payoutQueueUrl: string; invoiceCancelQueueUrl: string }
     | { backend: 'local'; tableName: string; payoutQueueName: string; invoiceCancelQueueName: string; pollIntervalMs: number; payoutMaxReceiveCount: number };
@@ -120,7 +122,7 @@ const envSchema = z
     DYNAMODB_ENDPOINT: z.url('DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000').optional(),
     AWS_REGION: z.string().min(1).optional(),
 
-    // The node's variables (LIGHTNING_BACKEND, LND_* or CLN_*): functions/lib/node/node-config.ts.
+    // The nodes' variables (LIGHTNING_NODES, or LIGHTNING_BACKEND with LND_* or CLN_*): functions/lib/node/node-config.ts.
 
     QUEUE_BACKEND: z.enum(['sqs', 'local']).default('sqs'),
     PAYOUT_QUEUE_URL: z.url('PAYOUT_QUEUE_URL must be the URL of the payout queue').optional(),
@@ -198,9 +200,9 @@ export class BridgeConfigError extends Error {
 export function readBridgeConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => Buffer = (path) => readFileSync(path)): BridgeConfig {
   const present = presentEnv(env);
   const parsed = envSchema.safeParse(present);
-  const node = parseNodeConfig(present, { role: 'payments', readFile });
-  const problems = [...(parsed.success ? [] : envProblems(parsed.error)), ...node.problems, ...crossCheck(present)];
-  if (!parsed.success || !node.config || problems.length > 0) throw new BridgeConfigError(`Invalid node-bridge configuration: ${problems.join('; ')}`);
+  const nodes = parseNodeList(present, { role: 'payments', readFile });
+  const problems = [...(parsed.success ? [] : envProblems(parsed.error)), ...nodes.problems, ...crossCheck(present)];
+  if (!parsed.success || !nodes.nodes || problems.length > 0) throw new BridgeConfigError(`Invalid node-bridge configuration: ${problems.join('; ')}`);
   const vars = parsed.data;
   // Set explicitly: as given. Unset: the production default × LOCAL_TIME_SCALE (possibly fractional).
   const duration = (name: DurationName): number => vars[name] ?? DURATION_DEFAULTS[name] * vars.LOCAL_TIME_SCALE;
@@ -208,7 +210,7 @@ export function readBridgeConfig(env: NodeJS.ProcessEnv = process.env, readFile:
     tableName: vars.TABLE_NAME,
     dynamoDbEndpoint: vars.DYNAMODB_ENDPOINT,
     region: vars.AWS_REGION,
-    node: node.config,
+    nodes: nodes.nodes as BridgeConfig['nodes'],
     queues:
       vars.QUEUE_BACKEND === 'sqs'
         ? { backend: 'sqs', payoutQueueUrl: vars.PAYOUT_QUEUE_URL!, invoiceCancelQueueUrl: vars.INVOICE_CANCEL_QUEUE_URL! }

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from '../../functions/lib/table/client';
+import { DEFAULT_NODE_ID } from '../../functions/lib/node/node-config';
 import { Entity, keys } from '../../functions/lib/table/keys';
 
 /**
@@ -18,6 +19,15 @@ export interface InvoiceCursor {
 export interface CursorStore {
   load(): Promise<InvoiceCursor>;
   save(cursor: InvoiceCursor): Promise<void>;
+}
+
+/**
+ * The cursor item of a node's stream. The `default` node (the one the single-node variables
+ * name) keeps the item it always had, so moving to LIGHTNING_NODES with that node listed as
+ * `default` neither replays nor skips a settlement; every other node has its own.
+ */
+export function invoiceCursorName(nodeId: string): string {
+  return nodeId === DEFAULT_NODE_ID ? 'invoices' : `invoices#${nodeId}`;
 }
 
 const cursorNeverMovesBack = 'attribute_not_exists(pk) OR settle_index <= :settleIndex';

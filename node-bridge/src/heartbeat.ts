@@ -4,6 +4,7 @@ import { BridgeHeartbeat, type BridgeHeartbeatLine } from '../../functions/lib/o
 import type { Table } from '../../functions/lib/table/client';
 import { WORK_LIST_SHARDS } from '../../functions/lib/table/keys';
 import type { LiquidityWatch } from './liquidity-watch';
+import { nodeStreamLines, type NodeStreamStatus } from './node-stream-report';
 
 export const HEARTBEAT_INTERVAL_MS = 60_000;
 
@@ -34,9 +35,17 @@ export async function oldestOpenWithdrawalSec(table: Table, now: Date): Promise<
 
 /**
  * One log line a minute that CloudWatch metric filters turn into the bridge's alarms:
- * that it is alive, how old the oldest unfinished withdrawal is, and the channel liquidity.
+ * that it is alive, how old the oldest unfinished withdrawal is, and the channel liquidity;
+ * with it, each node's stream state as EMF lines (node-stream-report.ts).
  */
-export function startHeartbeat(options: { table: Table; liquidity: Pick<LiquidityWatch, 'latest'>; log: Log; intervalMs?: number }): { stop(): void } {
+export function startHeartbeat(options: {
+  table: Table;
+  liquidity: Pick<LiquidityWatch, 'latest'>;
+  /** The nodes' settlement streams. @default none */
+  streams?: readonly NodeStreamStatus[];
+  log: Log;
+  intervalMs?: number;
+}): { stop(): void } {
   const beat = async () => {
     const line: BridgeHeartbeatLine = { event: BridgeHeartbeat.event, oldest_open_withdrawal_sec: 0 };
     try {
@@ -50,6 +59,8 @@ export function startHeartbeat(options: { table: Table; liquidity: Pick<Liquidit
       line.inbound_liquidity_msat = liquidity.inboundMsat;
     }
     options.log.info('heartbeat', { ...line });
+    const streams = options.streams ?? [];
+    if (streams.length > 0) for (const streamLine of nodeStreamLines(streams, Date.now())) options.log.info('node streams', streamLine);
   };
   const timer = setInterval(() => void beat(), options.intervalMs ?? HEARTBEAT_INTERVAL_MS);
   timer.unref();

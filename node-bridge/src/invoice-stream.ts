@@ -5,12 +5,15 @@ import { backoffDelayMs, sleep } from '../../functions/lib/runtime/backoff';
 import type { LightningNode } from '../../functions/lib/node/lightning-node';
 import { NodeInvoiceState, type NodeInvoice } from '../../functions/lib/node/node-types';
 import type { CursorStore, InvoiceCursor } from './cursor-store';
+import { withFields } from './log';
 import type { BridgeMetrics } from './metrics';
 import { SettlementTracker } from './settlement-tracker';
 
 export type InvoiceStreamNode = Pick<LightningNode, 'subscribeSettlements' | 'listInvoices'>;
 
 export interface InvoiceStreamOptions {
+  /** The node's id (LIGHTNING_NODES, or `default`): on its events, metrics and log lines. */
+  nodeId: string;
   node: InvoiceStreamNode;
   bus: EventBus;
   cursorStore: CursorStore;
@@ -25,7 +28,9 @@ export interface InvoiceStreamOptions {
 }
 
 /**
- * Turns the node's settled invoices into InvoiceSettled events, losing none (invariant 5).
+ * Turns one node's settled invoices into InvoiceSettled events, losing none (invariant 5).
+ * The bridge runs one per node, each with its own cursor, so a node that is down holds up
+ * only its own settlements.
  *
  * - The node's paid-invoice stream from the persisted cursor (a settleIndex): the node
  *   first replays every settlement above it, then streams live ones. After a drop it
@@ -60,8 +65,26 @@ export class InvoiceStream {
   private timer: NodeJS.Timeout | undefined;
   private streamOpen = false;
   private caughtUp = false;
+  private lastActivity = Date.now();
+  private readonly labels: { node: string };
+  private readonly log: Log;
 
-  constructor(private readonly options: InvoiceStreamOptions) {}
+  constructor(private readonly options: InvoiceStreamOptions) {
+    this.labels = { node: options.nodeId };
+    this.log = withFields(options.log, { node: options.nodeId });
+    // Every node on /metrics from the start, not only once something happened to it.
+    const { metrics } = options;
+    metrics.invoiceStreamConnected.set(this.labels, 0);
+    metrics.invoiceStreamReconnects.inc(this.labels, 0);
+    metrics.settlementsPublished.inc(this.labels, 0);
+    metrics.catchUps.inc(this.labels, 0);
+    metrics.settleIndexGaps.inc(this.labels, 0);
+    this.markActivity();
+  }
+
+  get nodeId(): string {
+    return this.options.nodeId;
+  }
 
   /** Connected to the node and caught up at least once since the last (re)connect. */
   get connected(): boolean {
@@ -70,6 +93,20 @@ export class InvoiceStream {
 
   get cursor(): number {
     return this.tracker.cursor;
+  }
+
+  /**
+   * When the stream last showed that it works, in ms since the epoch: a message on the stream,
+   * a completed catch-up (every catchUpIntervalMs while the stream is open), or the start.
+   * A quiet node that is fine is never silent much longer than catchUpIntervalMs.
+   */
+  get lastActivityMs(): number {
+    return this.lastActivity;
+  }
+
+  private markActivity(): void {
+    this.lastActivity = Date.now();
+    this.options.metrics.invoiceStreamLastActivity.set(this.labels, Math.floor(this.lastActivity / 1000));
   }
 
   start(): void {
@@ -97,7 +134,8 @@ export class InvoiceStream {
   }
 
   private async run(): Promise<void> {
-    const { log, metrics } = this.options;
+    const { log } = this;
+    const { metrics } = this.options;
     await this.loadCursor();
     let attempt = 0;
     while (!this.signal.aborted) {
@@ -106,20 +144,23 @@ export class InvoiceStream {
       this.currentStream = stream;
       this.streamOpen = true;
       this.caughtUp = false;
-      metrics.invoiceStreamConnected.set(1);
+      metrics.invoiceStreamConnected.set(this.labels, 0);
       log.info('invoice stream subscribed', { settleIndex: this.tracker.cursor, addIndex: this.addIndex });
       this.requestScan();
       let endedWith: unknown;
       try {
-        for await (const invoice of stream) this.accept(invoice, 'stream');
+        for await (const invoice of stream) {
+          this.markActivity();
+          this.accept(invoice, 'stream');
+        }
       } catch (error) {
         endedWith = error;
       }
       this.streamOpen = false;
       this.caughtUp = false;
-      metrics.invoiceStreamConnected.set(0);
+      metrics.invoiceStreamConnected.set(this.labels, 0);
       if (this.signal.aborted) break;
-      metrics.invoiceStreamReconnects.inc();
+      metrics.invoiceStreamReconnects.inc(this.labels);
       // A stream that lived a while was healthy: start the backoff over.
       attempt = Date.now() - openedAt > this.options.reconnectMaxMs ? 0 : attempt + 1;
       const delayMs = backoffDelayMs(attempt, { baseMs: this.options.reconnectBaseMs, maxMs: this.options.reconnectMaxMs });
@@ -136,11 +177,11 @@ export class InvoiceStream {
         this.addIndex = cursor.addIndex;
         this.scanAddIndex = cursor.scanAddIndex;
         this.persisted = cursor;
-        this.options.metrics.settleIndexCursor.set(cursor.settleIndex);
-        this.options.log.info('invoice cursor loaded', { ...cursor });
+        this.options.metrics.settleIndexCursor.set(this.labels, cursor.settleIndex);
+        this.log.info('invoice cursor loaded', { ...cursor });
         return;
       } catch (error) {
-        this.options.log.warn('could not load the invoice cursor; retrying', errorFields(error));
+        this.log.warn('could not load the invoice cursor; retrying', errorFields(error));
         await sleep(backoffDelayMs(attempt, { baseMs: this.options.reconnectBaseMs, maxMs: this.options.reconnectMaxMs }), this.signal);
       }
     }
@@ -156,21 +197,23 @@ export class InvoiceStream {
       amount_paid_msat: invoice.amountPaidMsat,
       settled_at: new Date((invoice.settledAtSec ?? Math.floor(Date.now() / 1000)) * 1000).toISOString(),
       settle_index: String(invoice.settleIndex),
+      node_id: this.options.nodeId,
     });
     if (!detail.success) {
       // Nothing arrived that could be credited (a settlement of 0 msat): nothing to publish.
-      this.options.log.error('settled invoice that cannot be published; skipped', { paymentHash: invoice.paymentHash, settleIndex: invoice.settleIndex });
+      this.log.error('settled invoice that cannot be published; skipped', { paymentHash: invoice.paymentHash, settleIndex: invoice.settleIndex });
       this.tracker.markPublished(invoice.settleIndex);
       return;
     }
-    this.options.metrics.settlementsSeen.inc({ via });
-    this.options.log.debug('settlement seen', { via, settleIndex: invoice.settleIndex, paymentHash: invoice.paymentHash });
+    this.options.metrics.settlementsSeen.inc({ ...this.labels, via });
+    this.log.debug('settlement seen', { via, settleIndex: invoice.settleIndex, paymentHash: invoice.paymentHash });
     this.pending.set(invoice.settleIndex, detail.data);
     this.wakePublisher?.();
   }
 
   private async publishLoop(): Promise<void> {
-    const { bus, metrics, log } = this.options;
+    const { log } = this;
+    const { bus, metrics } = this.options;
     let attempt = 0;
     while (!this.signal.aborted) {
       if (this.pending.size === 0) {
@@ -193,7 +236,7 @@ export class InvoiceStream {
         const settleIndex = Number(detail.settle_index);
         this.pending.delete(settleIndex);
         this.tracker.markPublished(settleIndex);
-        metrics.settlementsPublished.inc();
+        metrics.settlementsPublished.inc(this.labels);
       });
       if (this.tracker.advance()) this.persist();
       if (this.tracker.hasHoles()) this.requestScan('gap');
@@ -209,7 +252,7 @@ export class InvoiceStream {
 
   /** Writes the cursor, one write at a time, never the same values twice. */
   private persist(): void {
-    this.options.metrics.settleIndexCursor.set(this.tracker.cursor);
+    this.options.metrics.settleIndexCursor.set(this.labels, this.tracker.cursor);
     this.saving = this.saving.then(async () => {
       const cursor: InvoiceCursor = { settleIndex: this.tracker.cursor, addIndex: this.addIndex, scanAddIndex: this.scanAddIndex };
       const last = this.persisted;
@@ -220,7 +263,7 @@ export class InvoiceStream {
         this.persisted = cursor;
       } catch (error) {
         // The next advance writes again; until then a restart replays a little more.
-        this.options.log.warn('could not persist the invoice cursor', errorFields(error));
+        this.log.warn('could not persist the invoice cursor', errorFields(error));
       }
     });
   }
@@ -244,7 +287,7 @@ export class InvoiceStream {
         try {
           await this.catchUp();
         } catch (error) {
-          this.options.log.warn('invoice list catch-up failed; trying again', errorFields(error));
+          this.log.warn('invoice list catch-up failed; trying again', errorFields(error));
           // If the stream is down too, its reconnect asks for the next catch-up; if not, this does.
           setTimeout(() => {
             if (this.streamOpen && !this.signal.aborted) this.requestScan();
@@ -257,7 +300,8 @@ export class InvoiceStream {
   }
 
   private async catchUp(): Promise<void> {
-    const { node, listPageSize, metrics, log } = this.options;
+    const { log } = this;
+    const { node, listPageSize, metrics } = this.options;
     // Every settlement up to here happened before this scan starts, so the scan sees it.
     const seenUpTo = this.tracker.highestKnown;
     const cursorAtStart = this.tracker.cursor;
@@ -287,11 +331,13 @@ export class InvoiceStream {
     this.persist();
     const gaps = this.tracker.gapsSkipped - gapsBefore;
     if (gaps > 0) {
-      metrics.settleIndexGaps.inc(gaps);
+      metrics.settleIndexGaps.inc(this.labels, gaps);
       log.info('settleIndex gaps confirmed by the invoice list and skipped', { gaps, cursor: this.tracker.cursor });
     }
-    metrics.catchUps.inc();
+    metrics.catchUps.inc(this.labels);
     this.caughtUp = true;
+    this.options.metrics.invoiceStreamConnected.set(this.labels, this.connected ? 1 : 0);
+    this.markActivity();
     log.debug('invoice list catch-up done', { pages, cursor: this.tracker.cursor, scanAddIndex: this.scanAddIndex, pending: this.pending.size });
   }
 }

@@ -23,3 +23,14 @@ export function jsonLog(options: { level: LogLevel; base?: Record<string, unknow
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
+
+/** The same log with `fields` on every line (a node's id on its stream's lines); a line's own fields win. */
+export function withFields(log: Log, fields: Record<string, unknown>): Log {
+  const merged = (own?: Record<string, unknown>) => ({ ...fields, ...own });
+  return {
+    debug: (message, own) => log.debug(message, merged(own)),
+    info: (message, own) => log.info(message, merged(own)),
+    warn: (message, own) => log.warn(message, merged(own)),
+    error: (message, own) => log.error(message, merged(own)),
+  };
+}

@@ -8,14 +8,20 @@ export function createBridgeMetrics() {
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
   return {
     registry,
-    invoiceStreamConnected: gauge('bridge_invoice_stream_connected', '1 while the SubscribeInvoices stream is open'),
-    invoiceStreamReconnects: counter('bridge_invoice_stream_reconnects_total', 'SubscribeInvoices streams that ended and were opened again'),
-    settlementsSeen: counter('bridge_settlements_seen_total', 'Settled invoices first seen, by where they came from', ['via']),
-    settlementsPublished: counter('bridge_settlements_published_total', 'InvoiceSettled events accepted by the bus'),
-    settleIndexCursor: gauge('bridge_settle_index_cursor', 'Highest settle_index below which every settlement is published'),
-    settleIndexGaps: counter('bridge_settle_index_gaps_total', 'settle_index values the node never used (confirmed by ListInvoices)'),
-    catchUps: counter('bridge_invoice_catch_ups_total', 'ListInvoices catch-up scans completed'),
-    putEventsRefused: counter('bridge_put_events_refused_entries_total', 'Entries PutEvents refused (retried)'),
+    // The settlement streams' metrics carry the node's id: each node has its own stream and cursor.
+    invoiceStreamConnected: gauge('bridge_invoice_stream_connected', "1 while the node's paid-invoice stream is open and caught up", ['node']),
+    invoiceStreamLastActivity: gauge(
+      'bridge_invoice_stream_last_activity_timestamp_seconds',
+      "When the node's stream last showed it works (a settlement, a completed catch-up, the stream's start), Unix seconds",
+      ['node'],
+    ),
+    invoiceStreamReconnects: counter('bridge_invoice_stream_reconnects_total', "Paid-invoice streams that ended and were opened again", ['node']),
+    settlementsSeen: counter('bridge_settlements_seen_total', 'Settled invoices first seen, by where they came from', ['node', 'via']),
+    settlementsPublished: counter('bridge_settlements_published_total', 'InvoiceSettled events accepted by the bus', ['node']),
+    settleIndexCursor: gauge('bridge_settle_index_cursor', 'Highest settle index below which every settlement is published', ['node']),
+    settleIndexGaps: counter('bridge_settle_index_gaps_total', 'Settle index values the node never used (confirmed by listing invoices)', ['node']),
+    catchUps: counter('bridge_invoice_catch_ups_total', 'Invoice list catch-up scans completed', ['node']),
+    putEventsRefused: counter('bridge_put_events_refused_entries_total', 'Entries PutEvents refused (retried), settlements and payment results alike'),
     payoutsReceived: counter('bridge_payouts_received_total', 'Payout messages received (redeliveries included)'),
     paymentsSent: counter('bridge_payments_sent_total', 'SendPaymentV2 calls'),
     paymentsTracked: counter('bridge_payments_tracked_total', 'TrackPaymentV2 calls'),

@@ -150,6 +150,7 @@ describe('InvoiceStream (node-bridge) against the simulator', () => {
   const startStream = (bus: EventBus, cursorStore: CursorStore, overrides: { listPageSize?: number } = {}) => {
     const metrics = createBridgeMetrics();
     const stream = new InvoiceStream({
+      nodeId: 'lnd-a',
       node: new LndNode(lnd),
       bus,
       cursorStore,
@@ -190,6 +191,26 @@ describe('InvoiceStream (node-bridge) against the simulator', () => {
     expect(bus.accepted.map((detail) => detail.payment_hash).sort()).toEqual([...settled].sort());
     expect(store.violations).toEqual([]);
     expect(Math.max(...bus.batchSizes)).toBeLessThanOrEqual(10);
+  });
+
+  it("names its node on every event and metric, and knows when it last heard from the node", async () => {
+    const bus = new RecordingBus();
+    const store = new CheckedCursorStore(bus);
+    const { stream, metrics } = startStream(bus, store);
+    await waitUntil(() => stream.connected, { message: 'connected' });
+    const heardBefore = stream.lastActivityMs;
+    await waitUntil(() => Date.now() > heardBefore, { intervalMs: 1 });
+
+    const [hash] = await settleNew(1);
+    await waitUntil(() => store.settleIndex === 1, { message: 'cursor at 1' });
+
+    expect(bus.accepted).toEqual([expect.objectContaining({ payment_hash: hash, settle_index: '1', node_id: 'lnd-a' })]);
+    expect(stream.lastActivityMs).toBeGreaterThan(heardBefore);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^bridge_invoice_stream_connected\{node="lnd-a"\} 1$/m);
+    expect(text).toMatch(/^bridge_settlements_published_total\{node="lnd-a"\} 1$/m);
+    expect(text).toMatch(/^bridge_settle_index_cursor\{node="lnd-a"\} 1$/m);
+    expect(text).toMatch(/^bridge_invoice_stream_last_activity_timestamp_seconds\{node="lnd-a"\} \d{10}$/m);
   });
 
   it('resumes from the persisted cursor: only settlements above it are published', async () => {
@@ -339,6 +360,7 @@ describe('InvoiceStream and settle_index gaps (a node with gaps and lost events)
   const start = (node: GappyNode, bus: RecordingBus, store: CursorStore) => {
     const metrics = createBridgeMetrics();
     const stream = new InvoiceStream({
+      nodeId: 'gappy',
       // The stream calls only these two.
       node: new LndNode(node.client() as LndNodeClient),
       bus,

@@ -28,12 +28,18 @@ const hash = z.string().regex(/^[0-9a-f]{64}$/);
 const msat = z.number().int().nonnegative().refine(Number.isSafeInteger, 'must be a safe integer');
 const isoTime = z.iso.datetime();
 
-/** The node settled one of our invoices (from SubscribeInvoices or the ListInvoices catch-up). */
+/** A node settled one of our invoices (from its paid-invoice stream or the invoice list catch-up). */
 export const invoiceSettledSchema = z.object({
   payment_hash: hash,
   amount_paid_msat: msat.refine((value) => value > 0, 'must be positive'),
   settled_at: isoTime,
+  /** The node's own order of settlements: comparable only between events of the same node. */
   settle_index: z.string().regex(/^\d+$/),
+  /**
+   * The id of the node that settled it (LIGHTNING_NODES, or `default`), as the bridge names
+   * it. Optional: events of a bridge from before several nodes have none.
+   */
+  node_id: z.string().regex(/^[a-z0-9-]{1,32}$/).optional(),
 });
 export type InvoiceSettled = z.infer<typeof invoiceSettledSchema>;
 
