@@ -11,6 +11,9 @@ import { unaryHandler } from './unary-handler';
 
 export const SIMULATED_VERSION = 'v26.06-clnsim';
 const SIMULATED_SCID = '900x1x0';
+/** lightningd's our_msat for the simulated channel: everything but the peer's balance (LND's local_balance + commit_fee). */
+export const ourMsatBeforeCommitFee = (): number => (SIMULATED_CHANNEL.capacitySat - SIMULATED_CHANNEL.remoteBalanceSat) * 1000;
+
 const FUNDING_TXID = SIMULATED_CHANNEL.channelPoint.split(':')[0] ?? '';
 
 export interface NodeServiceDeps {
@@ -76,7 +79,9 @@ export function nodeService(deps: NodeServiceDeps): UntypedServiceImplementation
       channels: [
         {
           peer_id: hexBytes(deps.peerPubkey),
-          our_amount_msat: amount(SIMULATED_CHANNEL.localBalanceSat * 1000),
+          // The LND simulator's channel, as lightningd sees it: we opened it, and our_msat is
+          // our balance before the commitment fee the opener pays (LND's local_balance is after it).
+          our_amount_msat: amount(ourMsatBeforeCommitFee()),
           amount_msat: amount(SIMULATED_CHANNEL.capacitySat * 1000),
           funding_txid: hexBytes(FUNDING_TXID),
           funding_output: 0,

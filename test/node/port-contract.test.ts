@@ -23,8 +23,10 @@ import { drain, finalUpdate } from './support/port-streams';
 const sha256 = (hex: string) => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
 const PAY = { feeLimitMsat: 50, timeoutSec: 5 };
 
-/** The simulated channel and wallet both simulators report. */
+/** The simulated channel (we opened it; 2,810 sat commitment fee) and wallet both simulators report. */
 const CHANNEL_LOCAL_MSAT = 10_000_000_000;
+const CHANNEL_REMOTE_MSAT = 5_000_000_000;
+const COMMIT_FEE_MSAT = 2_810_000;
 const WALLET_CONFIRMED_MSAT = 50_000_000_000;
 
 describe.each(PORT_BACKENDS)('node port contract: $name', ({ start }) => {
@@ -49,8 +51,9 @@ describe.each(PORT_BACKENDS)('node port contract: $name', ({ start }) => {
 
     it('reports the channel balance both ways and the confirmed on-chain wallet, in msat', async () => {
       const channel = await backend.node.channelBalance();
-      expect(channel.outboundMsat).toBe(CHANNEL_LOCAL_MSAT);
-      expect(channel.inboundMsat).toBeGreaterThan(0);
+      // The peer's side is the same on both; Core Lightning's ListFunds does not take our commitment fee off ours.
+      expect(channel.inboundMsat).toBe(CHANNEL_REMOTE_MSAT);
+      expect(channel.outboundMsat).toBe(CHANNEL_LOCAL_MSAT + (backend.traits.outboundIncludesCommitFee ? COMMIT_FEE_MSAT : 0));
       expect(await backend.node.onchainBalance()).toEqual({ confirmedMsat: WALLET_CONFIRMED_MSAT, unconfirmedMsat: 0 });
     });
   });

@@ -159,7 +159,10 @@ describe('withdrawals: every payment outcome, finalised exactly once', () => {
     expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', checks: { invoiceStream: true, acceptingWork: true } });
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/^lnd_channel_local_balance_msat 10000000000$/m);
+    // The simulated channel is ours (we pay its 2,810 sat commitment fee): LND's local balance is
+    // net of that fee, Core Lightning's ListFunds our_amount_msat is not. The peer's side is the same.
+    const localMsat = h.sim.backend === 'cln' ? 10_002_810_000 : 10_000_000_000;
+    expect(metrics).toMatch(new RegExp(`^lnd_channel_local_balance_msat ${localMsat}$`, 'm'));
     expect(metrics).toMatch(/^lnd_channel_remote_balance_msat 5000000000$/m);
     expect(metrics).toMatch(/^bridge_liquidity_low\{direction="inbound"\} 1$/m);
     expect(metrics).toMatch(/^bridge_liquidity_low\{direction="outbound"\} 0$/m);

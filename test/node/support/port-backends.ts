@@ -16,6 +16,11 @@ export interface BackendTraits {
   recordsRouteFailures: boolean;
   /** The node makes an invoice commit to a description hash it is given (LND); Core Lightning hashes a text itself. */
   takesDescriptionHash: boolean;
+  /**
+   * The outbound balance of a channel we opened counts the commitment fee we pay (Core
+   * Lightning's ListFunds our_amount_msat); LND's local balance is net of it.
+   */
+  outboundIncludesCommitFee: boolean;
 }
 
 /** A simulated node reached through the node port, with the simulator's in-process handle to drive the network. */
@@ -42,7 +47,7 @@ async function lndBackend(): Promise<PortBackend> {
     connect,
     sim: fixture.sim,
     openCalls: () => fixture.sim.openStreamCount(),
-    traits: { keepsLabels: false, forgetsCanceledInvoices: false, recordsRouteFailures: true, takesDescriptionHash: true },
+    traits: { keepsLabels: false, forgetsCanceledInvoices: false, recordsRouteFailures: true, takesDescriptionHash: true, outboundIncludesCommitFee: false },
     stop: () => fixture.stop(),
   };
 }
@@ -60,7 +65,7 @@ async function clnBackend(): Promise<PortBackend> {
     connect,
     sim: fixture.sim,
     openCalls: () => fixture.sim.openCallCount(),
-    traits: { keepsLabels: true, forgetsCanceledInvoices: true, recordsRouteFailures: false, takesDescriptionHash: false },
+    traits: { keepsLabels: true, forgetsCanceledInvoices: true, recordsRouteFailures: false, takesDescriptionHash: false, outboundIncludesCommitFee: true },
     async stop() {
       for (const node of nodes.splice(0)) node.close();
       await fixture.stop();

@@ -126,7 +126,15 @@ export function decodedFromCln(decoded: ClnDecodedInvoice): DecodedInvoice {
   };
 }
 
-/** Channels in normal operation: ours to spend, the rest of each channel the peer's. */
+/**
+ * Channels in normal operation, each side's balance as lightningd keeps it. ListFunds'
+ * `our_amount_msat` is our_msat and `amount_msat` the funding amount, so the difference is
+ * the peer's balance (where lightningd's own receivable_msat starts). Neither is net of the
+ * commitment fee, which comes out of the opener's side: LND's local/remote balances are. For
+ * a channel we opened, inbound is what LND reports and outbound exceeds it by the fee; for
+ * one the peer opened, the other way round. ListFunds tells neither the opener nor the fee
+ * (ListPeerChannels' `opener` and `last_tx_fee_msat` do). Reserves count on both, as on LND.
+ */
 export function channelBalanceFromCln(funds: ClnFunds): ChannelBalance {
   let outboundMsat = 0;
   let inboundMsat = 0;
