@@ -47,9 +47,11 @@ export class GrpcUnaryClient {
     if (this.closed) return Promise.reject(new GrpcCallError(GrpcStatus.UNAVAILABLE, 'the client is closed', path));
     const timeoutMs = options.timeoutMs ?? this.options.defaultTimeoutMs;
     return new Promise<T>((resolve, reject) => {
-      const session = this.currentSession();
+      let session: ClientHttp2Session;
       let stream: ClientHttp2Stream;
       try {
+        // Bad TLS material throws here, a session that is going away at request().
+        session = this.currentSession();
         stream = session.request({
           ':method': 'POST',
           ':path': path,
@@ -163,7 +165,11 @@ function outcomeOf<T>(
   });
   if (headers === undefined) {
     if (sessionError) return error(GrpcStatus.UNAVAILABLE, describe(sessionError), sessionError);
-    return error(statusFromResetCode(rstCode ?? constants.NGHTTP2_INTERNAL_ERROR), `stream closed before an answer (RST_STREAM ${rstCode ?? 'none'})`);
+    // Closed before any answer: the connection went (node cancels the streams of a session a TLS
+    // alert ended after the handshake), unless the server reset the stream for a reason of its own.
+    const serverReason = rstCode === constants.NGHTTP2_ENHANCE_YOUR_CALM || rstCode === constants.NGHTTP2_INADEQUATE_SECURITY;
+    const code = serverReason ? statusFromResetCode(rstCode) : GrpcStatus.UNAVAILABLE;
+    return error(code, `stream closed before an answer (RST_STREAM ${rstCode ?? 'none'})`);
   }
   const httpStatus = Number(headers[':status']);
   if (httpStatus !== 200) return error(statusFromHttp(httpStatus), `Received HTTP status code ${httpStatus}`);
