@@ -14,6 +14,7 @@ import { createMerchant, type CreatedMerchant } from '../../functions/lib/mercha
 import { MerchantRateLimiter } from '../../functions/lib/merchants/rate-limit';
 import { DEFAULT_MAX_INVOICE_MSAT } from '../../functions/lib/money';
 import { ApiNode } from '../../functions/lib/node/api-node';
+import { connectInvoiceNode } from '../../functions/lib/node/light/connect-invoice-node';
 import type { InvoiceNode, LightningNode } from '../../functions/lib/node/lightning-node';
 import type { Table } from '../../functions/lib/table/client';
 import { localSecretSealer, type SecretSealer } from '../../functions/lib/webhooks/secret-sealer';
@@ -106,9 +107,12 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     cleanups.push(() => table.drop());
     const simulator = await startSimulatedNode({ dataDir });
     cleanups.push(() => simulator.stop());
+    // The test's own look-ups go through the full adapter; the API through the light client it ships with.
     const portNode: LightningNode = await simulator.connect('invoices');
     cleanups.push(() => portNode.close());
-    const simulatorNode = new ApiNode(portNode);
+    const apiNode = await connectInvoiceNode(simulator.connection('invoices'));
+    cleanups.push(() => apiNode.close());
+    const simulatorNode = new ApiNode(apiNode);
     const node = options.node ? await options.node(simulatorNode, simulator) : simulatorNode;
 
     const loggedErrors: ApiHarness['loggedErrors'] = [];
