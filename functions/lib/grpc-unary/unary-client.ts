@@ -133,8 +133,12 @@ export class GrpcUnaryClient {
       if (this.session === session) this.sessionError = error;
       forget();
     });
-    // After GOAWAY the server takes no new streams on this session: the next call opens another.
-    session.on('goaway', forget);
+    // After GOAWAY the server takes no new streams on this session: the next call opens another,
+    // and this one closes once its calls in flight are done.
+    session.on('goaway', () => {
+      forget();
+      session.close();
+    });
     session.on('close', forget);
     session.unref();
     this.session = session;
