@@ -61,7 +61,7 @@ export class ProtoReader {
   }
 
   /** Passes over a field this reader does not know. */
-  skip(wireType: number, field = 0): void {
+  passOver(wireType: number, field = 0): void {
     switch (wireType) {
       case WireType.varint:
         this.varint();
@@ -91,7 +91,7 @@ export class ProtoReader {
         if (next.field !== field) throw new ProtoDecodeError('group ends with another field number');
         return;
       }
-      this.skip(next.wireType, next.field);
+      this.passOver(next.wireType, next.field);
     }
   }
 
@@ -127,7 +127,7 @@ export function readMessage(bytes: Uint8Array, fields: Readonly<Record<number, F
     const { field, wireType } = reader.tag();
     const known = fields[field];
     if (known && known.wireType === wireType) known.read(reader);
-    else reader.skip(wireType, field);
+    else reader.passOver(wireType, field);
   }
 }
 

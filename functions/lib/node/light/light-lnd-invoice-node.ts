@@ -14,7 +14,7 @@ import {
   encodeCancelInvoice,
   encodePaymentHash,
 } from './lnd-messages';
-import { invoiceOfLnd, nodeInfoOfLnd } from './lnd-port-mapping';
+import { invoiceFromLnd as invoiceOfLnd, nodeInfoFromLnd as nodeInfoOfLnd } from '../lnd/lnd-mapping';
 
 /** The full client's default deadline. */
 const DEFAULT_UNARY_TIMEOUT_MS = 10_000;

@@ -8,7 +8,7 @@ import {
   PaymentFailureReason,
   PaymentStatus,
   type WalletBalance,
-} from '../../lnd';
+} from '../../lnd/types';
 import { FailureReason } from '../../withdrawals/withdrawal';
 import {
   type ChannelBalance,
