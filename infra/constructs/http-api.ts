@@ -78,7 +78,6 @@ export class HttpApi extends Construct {
       const name = route.routeKey.replace(/[^A-Za-z0-9]+/g, ' ').trim().split(' ').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
       const fn = new ServiceFunction(this, name, {
         entry: route.entry,
-        withLndProtos: route.usesNode,
         ...(route.usesNode && props.nodeNetwork?.lambdaPlacement() ? { placement: props.nodeNetwork.lambdaPlacement() } : {}),
         environment: {
           TABLE_NAME: props.table.tableName,

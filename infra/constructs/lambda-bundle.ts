@@ -1,4 +1,3 @@
-import { cpSync } from 'node:fs';
 import path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { buildSync } from 'esbuild';
@@ -29,18 +28,14 @@ export function lambdaBundleOptions(entry: string, outfile: string): BuildOption
 /**
  * Bundles one function in this process with the repository's esbuild: no Docker, and no
  * `npx esbuild` child per function (which cost CDK's NodejsFunction most of a synth).
- * Functions that talk to the node get LND's .proto files beside the bundle, where the
- * client loads them at run time.
+ * The bundle is the whole asset: the node routes speak gRPC through node/light's
+ * hand-written messages, so no .proto file ships beside them.
  */
 export class LocalEsbuildBundling implements ILocalBundling {
-  constructor(
-    private readonly entry: string,
-    private readonly protoDir: string | undefined,
-  ) {}
+  constructor(private readonly entry: string) {}
 
   tryBundle(outputDir: string, _options: BundlingOptions): boolean {
     buildSync(lambdaBundleOptions(this.entry, path.join(outputDir, 'index.mjs')));
-    if (this.protoDir) cpSync(this.protoDir, path.join(outputDir, 'proto'), { recursive: true });
     return true;
   }
 }

@@ -20,8 +20,6 @@ export interface ServiceFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** Concurrency reserved for (and capped at) this function. @default unreserved */
   readonly reservedConcurrency?: number;
-  /** Ship LND's .proto files beside the bundle, for functions that talk to the node. @default false */
-  readonly withLndProtos?: boolean;
   /** Run inside this VPC (the node-facing functions, to leave through the network's fixed egress). @default no VPC */
   readonly placement?: NodePlacement;
 }
@@ -46,7 +44,7 @@ export class ServiceFunction extends Construct {
         // The bundle is the asset: its hash changes when, and only when, the bundle does.
         assetHashType: AssetHashType.OUTPUT,
         bundling: {
-          local: new LocalEsbuildBundling(entry, props.withLndProtos ? path.join(REPO_ROOT, 'proto') : undefined),
+          local: new LocalEsbuildBundling(entry),
           // Never used: local bundling always succeeds or fails the synth.
           image: DockerImage.fromRegistry('local-esbuild-only'),
         },
