@@ -131,20 +131,35 @@ export function parseNodeConfig(env: NodeJS.ProcessEnv, options: NodeConfigOptio
   return stray.length === 0 ? parsed : { config: undefined, problems: [...stray, ...parsed.problems] };
 }
 
-/** One backend's connection from its variables; `name` says how a message calls a variable. */
-function parseConnection(backend: LightningBackend, vars: Record<string, string>, options: NodeConfigOptions, name: (variable: string) => string): NodeConfigResult {
+/**
+ * One backend's connection from its variables; `name` says how a message calls a variable.
+ * `reported`: variables already found missing by the caller, whose settings are not reported again.
+ */
+function parseConnection(
+  backend: LightningBackend,
+  vars: Record<string, string>,
+  options: NodeConfigOptions,
+  name: (variable: string) => string,
+  reported: ReadonlySet<string> = new Set(),
+): NodeConfigResult {
   const readFile = options.readFile ?? ((path: string) => readFileSync(path));
   const spec = backendSpec(backend, options.role);
   const problems: string[] = [];
+  let incomplete = false;
   const host = vars[spec.hostVariable];
-  if (host === undefined || !HOST_PATTERN.test(host)) problems.push(`${name(spec.hostVariable)} must be host:port, e.g. ${spec.hostExample}`);
+  if (reported.has(spec.hostVariable)) incomplete = true;
+  else if (host === undefined || !HOST_PATTERN.test(host)) problems.push(`${name(spec.hostVariable)} must be host:port, e.g. ${spec.hostExample}`);
   const credentials: Record<string, Credential> = {};
   for (const [field, credential] of Object.entries(spec.credentials)) {
+    if (credential.sources.some((source) => reported.has(source.variable))) {
+      incomplete = true;
+      continue;
+    }
     const read = readCredential(credential, vars, readFile, name);
     if (typeof read === 'string') problems.push(read);
     else credentials[field] = read;
   }
-  if (problems.length > 0) return { config: undefined, problems };
+  if (incomplete || problems.length > 0) return { config: undefined, problems };
   const config = { backend, host: host!, ...credentials } as NodeConnectionConfig;
   return { config, problems: [] };
 }
@@ -175,8 +190,11 @@ const LIST_EXAMPLE = '[{"id":"lnd-a","backend":"lnd","grpc_host":"10.0.0.5:10009
  * has an `id` (lowercase a-z, 0-9 and -, at most 32, unique), a `backend`, and its backend's
  * single-node variables as fields, lower case without the LND_ or CLN_ prefix (LND_TLS_CERT_PATH
  * is `tls_cert_path`, CLN_CLIENT_KEY_PEM `client_key_pem`), read exactly as those variables are.
- * Without LIGHTNING_NODES the single-node variables name one node, DEFAULT_NODE_ID; with it,
- * they must be unset. Problems name the entry and its field, never a value.
+ * Any field may instead be given as `<field>_env`, naming an environment variable that holds
+ * its value (`"macaroon_hex_env": "LIGHTNING_NODE_LND_A_MACAROON_HEX"`): ECS injects secrets as
+ * variables, never into a JSON string. Without LIGHTNING_NODES the single-node variables name
+ * one node, DEFAULT_NODE_ID; with it, they must be unset. Problems name the entry and its
+ * field (and the variable a field names), never a value.
  */
 export function parseNodeList(env: NodeJS.ProcessEnv, options: NodeConfigOptions): NodeListResult {
   const vars = presentEnv(env);
@@ -200,7 +218,7 @@ export function parseNodeList(env: NodeJS.ProcessEnv, options: NodeConfigOptions
   const nodes: NamedNodeConnection[] = [];
   const firstIndexOf = new Map<string, number>();
   entries.forEach((entry: unknown, index) => {
-    const parsed = parseListEntry(entry, `LIGHTNING_NODES[${index}]`, options);
+    const parsed = parseListEntry(entry, `LIGHTNING_NODES[${index}]`, options, vars);
     problems.push(...parsed.problems);
     if (parsed.id === undefined) return;
     const first = firstIndexOf.get(parsed.id);
@@ -219,7 +237,12 @@ export function readNodeList(env: NodeJS.ProcessEnv, options: NodeConfigOptions)
 }
 
 /** One entry of LIGHTNING_NODES: its id when it has a good one, its connection when everything is right. */
-function parseListEntry(entry: unknown, where: string, options: NodeConfigOptions): { id?: string; connection?: NodeConnectionConfig; problems: string[] } {
+function parseListEntry(
+  entry: unknown,
+  where: string,
+  options: NodeConfigOptions,
+  env: Record<string, string>,
+): { id?: string; connection?: NodeConnectionConfig; problems: string[] } {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return { problems: [`${where} must be an object with id, backend and the node's settings`] };
   const { id, backend, ...fields } = entry as Record<string, unknown>;
   const goodId = typeof id === 'string' && NODE_ID_PATTERN.test(id) ? id : undefined;
@@ -234,14 +257,52 @@ function parseListEntry(entry: unknown, where: string, options: NodeConfigOption
   const fieldOf = (variable: string) => variable.slice(prefix.length).toLowerCase();
   const known = backendVariables(backend, options.role).map(fieldOf);
   const vars: Record<string, string> = {};
-  for (const [field, value] of Object.entries(fields)) {
-    if (!known.includes(field)) problems.push(`${label}: unknown field ${field} (a ${backend} node takes ${known.join(', ')})`);
-    else if (typeof value !== 'string' || value === '') problems.push(`${label}: ${field} must be a non-empty string`);
-    else vars[`${prefix}${field.toUpperCase()}`] = value;
+  // Fields whose value came from a variable, so a message about the value names both.
+  const viaEnv = new Map<string, string>();
+  for (const [key, value] of Object.entries(fields)) {
+    const field = key.endsWith(ENV_SUFFIX) && known.includes(key.slice(0, -ENV_SUFFIX.length)) ? key.slice(0, -ENV_SUFFIX.length) : key;
+    if (!known.includes(field)) {
+      problems.push(`${label}: unknown field ${key} (a ${backend} node takes ${known.join(', ')})`);
+      continue;
+    }
+    if (typeof value !== 'string' || value === '') {
+      problems.push(`${label}: ${key} must be a non-empty string`);
+      continue;
+    }
+    const variable = `${prefix}${field.toUpperCase()}`;
+    if (vars[variable] !== undefined || viaEnv.has(variable)) {
+      problems.push(`${label}: set only one of ${field} and ${field}${ENV_SUFFIX}`);
+      continue;
+    }
+    if (field === key) {
+      vars[variable] = value;
+      continue;
+    }
+    const fromEnv = valueFromEnv(key, value, env, options.role);
+    if (fromEnv.value === undefined) problems.push(`${label}: ${fromEnv.problem}`);
+    else vars[variable] = fromEnv.value;
+    viaEnv.set(variable, value);
   }
-  const parsed = parseConnection(backend, vars, options, fieldOf);
+  const name = (variable: string) => (viaEnv.has(variable) ? `${fieldOf(variable)}${ENV_SUFFIX} (${viaEnv.get(variable)})` : fieldOf(variable));
+  // A field whose variable is unusable is reported above; "set exactly one of" on top would mislead.
+  const reported = new Set([...viaEnv.keys()].filter((variable) => vars[variable] === undefined));
+  const parsed = parseConnection(backend, vars, options, name, reported);
   problems.push(...parsed.problems.map((problem) => `${label}: ${problem}`));
   return { ...(goodId ? { id: goodId } : {}), ...(parsed.config && problems.length === 0 ? { connection: parsed.config } : {}), problems };
+}
+
+/** How a field names the variable that holds its value. */
+const ENV_SUFFIX = '_env';
+const ENV_NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
+
+/** The value of the variable a `<field>_env` names, or why it cannot be used (never the value). */
+function valueFromEnv(key: string, variable: string, env: Record<string, string>, role: NodeRole): { value: string; problem?: undefined } | { value?: undefined; problem: string } {
+  if (!ENV_NAME_PATTERN.test(variable)) return { problem: `${key} must name an environment variable (A-Z, 0-9 and _, not starting with a digit)` };
+  // Those are the single-node settings, which LIGHTNING_NODES refuses: naming one would make the deployment ambiguous.
+  const reserved = ['LIGHTNING_NODES', 'LIGHTNING_BACKEND', ...LIGHTNING_BACKENDS.flatMap((backend) => backendVariables(backend, role))];
+  if (reserved.includes(variable)) return { problem: `${key} names ${variable}, a single-node setting: choose a variable of its own, e.g. LIGHTNING_NODE_<ID>_<FIELD>` };
+  const value = env[variable];
+  return value === undefined ? { problem: `${key} names ${variable}, which is unset or empty` } : { value };
 }
 
 function isBackend(value: string): value is LightningBackend {
