@@ -11,6 +11,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BridgeHeartbeat, METRICS_NAMESPACE, SettlementCredited } from '../../functions/lib/observability/log-metrics';
+import { NodeStreamMetrics } from '../../node-bridge/src/node-stream-report';
 
 /** A consumer queue whose oldest event is older than this is stuck: its records keep failing. */
 const MAX_STREAM_AGE = Duration.minutes(5);
@@ -115,6 +116,21 @@ export class Monitoring extends Construct {
       evaluationPeriods: 2,
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
+    // The bridge's own EMF lines (no metric filter): how many nodes it cannot stream from. No
+    // data means no bridge, not a healthy node: BridgeHeartbeatMissing covers that case.
+    const streamsDown = new cloudwatch.Metric({
+      namespace: NodeStreamMetrics.namespace,
+      metricName: NodeStreamMetrics.streamsDown,
+      statistic: 'Maximum',
+      period: Duration.minutes(5),
+    });
+    this.alarm('NodeStreamDown', 'node-bridge has not streamed settlements from a node for two 5-minute periods (that node\'s settlements wait)', {
+      metric: streamsDown,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+    });
     this.alarm('WithdrawalInFlightTooLong', 'A withdrawal has not been final (pending or in flight) for over an hour', {
       metric: oldestInFlight,
       threshold: (props.maxInFlightAge ?? Duration.hours(1)).toSeconds(),
@@ -159,6 +175,20 @@ export class Monitoring extends Construct {
         [
           new cloudwatch.GraphWidget({ title: 'Channel liquidity (msat)', left: [outbound, inbound] }),
           new cloudwatch.GraphWidget({ title: 'Oldest open withdrawal (s) / bridge heartbeats', left: [oldestInFlight], right: [heartbeats] }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Node streams down / seconds since each node streamed',
+            left: [streamsDown],
+            right: [
+              new cloudwatch.MathExpression({
+                expression: `SEARCH('{${NodeStreamMetrics.namespace},${NodeStreamMetrics.dimension}} MetricName="${NodeStreamMetrics.silentSec}"', 'Maximum', 300)`,
+                label: 'silent (s)',
+                period: Duration.minutes(5),
+              }),
+            ],
+            width: 24,
+          }),
         ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],
