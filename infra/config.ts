@@ -1,4 +1,51 @@
 import * as z from 'zod';
+import { NODE_ID_PATTERN } from '../functions/lib/node/node-config';
+
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port');
+const nodeId = z.string().regex(NODE_ID_PATTERN, '1 to 32 characters of a-z, 0-9 and -');
+const secretName = z.string().min(1).optional();
+
+/** One node of `lightningNodes`; a secret name left out is `lightning-payments/<id>/<what>`. */
+const lndNodeContext = z.strictObject({
+  id: nodeId,
+  backend: z.literal('lnd'),
+  grpcHost: hostPort,
+  tlsCertSecretName: secretName,
+  invoiceMacaroonSecretName: secretName,
+  paymentMacaroonSecretName: secretName,
+});
+const clnNodeContext = z.strictObject({
+  id: nodeId,
+  backend: z.literal('cln'),
+  grpcHost: hostPort,
+  caCertSecretName: secretName,
+  clientCertSecretName: secretName,
+  clientKeySecretName: secretName,
+});
+
+/** Context given on the command line (`-c lightningNodes='[...]'`) arrives as text; from cdk.json as JSON. */
+const jsonText = (value: unknown) => {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+};
+
+const lightningNodesContext = z.preprocess(
+  jsonText,
+  z
+    .array(z.discriminatedUnion('backend', [lndNodeContext, clnNodeContext]), 'a JSON list of nodes, e.g. [{"id":"lnd-a","backend":"lnd","grpcHost":"10.0.0.5:10009"}]')
+    .min(1)
+    .superRefine((nodes, context) => {
+      const seen = new Set<string>();
+      nodes.forEach((node, index) => {
+        if (seen.has(node.id)) context.addIssue({ code: 'custom', path: [index, 'id'], message: `${node.id} is listed twice; ids must be unique` });
+        seen.add(node.id);
+      });
+    }),
+);
 
 /**
  * Deployment settings, from CDK context (`cdk deploy -c stage=prod -c lndGrpcHost=...`)
@@ -12,7 +59,7 @@ export const stackConfigSchema = z.object({
   /** The node's implementation: LND (gRPC with macaroons) or Core Lightning (cln-grpc, mutual TLS). */
   lightningBackend: z.enum(['lnd', 'cln']).default('lnd'),
   /** host:port of LND's gRPC interface, reachable from the bridge and the API Lambdas. */
-  lndGrpcHost: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').default('lnd.example.com:10009'),
+  lndGrpcHost: hostPort.default('lnd.example.com:10009'),
   /**
    * `fixed`: the bridge and the node-facing Lambdas reach LND from one Elastic IP (a NAT
    * instance; the stack outputs the address to allow). `public`: no NAT, the gRPC port must
@@ -24,11 +71,17 @@ export const stackConfigSchema = z.object({
   lndInvoiceMacaroonSecretName: z.string().min(1).default('lightning-payments/lnd-invoice-macaroon'),
   lndPaymentMacaroonSecretName: z.string().min(1).default('lightning-payments/lnd-payment-macaroon'),
   /** host:port of Core Lightning's cln-grpc (its `grpc-port`, 9736 by default), with lightningBackend cln. */
-  clnGrpcHost: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port').default('cln.example.com:9736'),
+  clnGrpcHost: hostPort.default('cln.example.com:9736'),
   /** Secrets Manager names of the node's ca.pem, client.pem and client-key.pem (PEM), with lightningBackend cln. */
   clnCaCertSecretName: z.string().min(1).default('lightning-payments/cln-ca-cert'),
   clnClientCertSecretName: z.string().min(1).default('lightning-payments/cln-client-cert'),
   clnClientKeySecretName: z.string().min(1).default('lightning-payments/cln-client-key'),
+  /**
+   * Several nodes, each with its own secrets (docs/DEPLOY.md, step 2c): a JSON list of
+   * {id, backend, grpcHost} and optionally the node's secret names. Replaces lightningBackend,
+   * lndGrpcHost, clnGrpcHost and their secret names, which must then be unset.
+   */
+  lightningNodes: lightningNodesContext.optional(),
   /** Public base URL of the API (for checkout links); the API Gateway URL when unset. */
   publicBaseUrl: z.url().optional(),
   /** Alarm e-mails go here when set; otherwise subscribe to the SNS topic yourself. */
@@ -43,8 +96,26 @@ export const stackConfigSchema = z.object({
   merchantRateLimitPerSec: z.coerce.number().int().positive().default(25),
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type LightningNodeContext = NonNullable<StackConfig['lightningNodes']>[number];
+
+/** The single node's settings: with lightningNodes each node's go in its entry, so these would be ignored, and are refused. */
+const SINGLE_NODE_CONTEXT = [
+  'lightningBackend',
+  'lndGrpcHost',
+  'lndTlsCertSecretName',
+  'lndInvoiceMacaroonSecretName',
+  'lndPaymentMacaroonSecretName',
+  'clnGrpcHost',
+  'clnCaCertSecretName',
+  'clnClientCertSecretName',
+  'clnClientKeySecretName',
+] as const;
 
 export function parseStackConfig(context: Record<string, unknown>): StackConfig {
+  if (context.lightningNodes !== undefined) {
+    const single = SINGLE_NODE_CONTEXT.filter((key) => context[key] !== undefined);
+    if (single.length > 0) throw new Error(`Bad CDK context: lightningNodes names the nodes, so ${single.join(', ')} must be unset (each node's settings go in its entry)`);
+  }
   const result = stackConfigSchema.safeParse(context);
   if (!result.success) {
     const issue = result.error.issues[0]!;

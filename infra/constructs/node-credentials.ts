@@ -3,6 +3,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../config';
+import { NodeListCredentials } from './node-list-credentials';
 
 /**
  * How the deployment reaches its Lightning node: the backend, its address and its
@@ -11,7 +12,6 @@ import type { StackConfig } from '../config';
  * read theirs at run time (by ARN); the bridge gets its own injected by ECS at start.
  */
 export interface NodeCredentials {
-  readonly backend: 'lnd' | 'cln';
   /** Environment of every API function (only those that talk to the node read it). */
   readonly apiEnvironment: Record<string, string>;
   /** Lets an API function that creates, looks up or cancels invoices read its credentials. */
@@ -21,6 +21,7 @@ export interface NodeCredentials {
 }
 
 export function nodeCredentials(scope: Construct, config: StackConfig): NodeCredentials {
+  if (config.lightningNodes) return new NodeListCredentials(scope, 'LightningNodes', { nodes: config.lightningNodes, network: config.network });
   return config.lightningBackend === 'cln' ? new ClnCredentials(scope, 'ClnSecrets', config) : new LndCredentials(scope, 'LndSecrets', config);
 }
 
