@@ -6,6 +6,13 @@ const envSchema = z.object({
   CLNSIM_GRPC_PORT: port(DEFAULT_CLN_GRPC_PORT),
   CLNSIM_CONTROL_PORT: port(DEFAULT_CLN_CONTROL_PORT),
   DATA_DIR: z.string().min(1).default('.data'),
+  // The other simulators of one stack, by control URL, comma-separated; they share the outside peer's key file.
+  CLNSIM_SIBLINGS: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((url) => url.trim()).filter((url) => url !== ''))
+    .pipe(z.array(z.url({ protocol: /^https?$/, message: 'must be control URLs such as http://127.0.0.1:9738, comma-separated' }))),
+  CLNSIM_OUTSIDE_PEER_KEY_PATH: z.string().min(1).optional(),
 });
 
 async function main(): Promise<void> {
@@ -20,6 +27,8 @@ async function main(): Promise<void> {
     dataDir: env.DATA_DIR,
     grpcPort: env.CLNSIM_GRPC_PORT,
     controlPort: env.CLNSIM_CONTROL_PORT,
+    siblingControlUrls: env.CLNSIM_SIBLINGS,
+    ...(env.CLNSIM_OUTSIDE_PEER_KEY_PATH ? { outsidePeerKeyPath: env.CLNSIM_OUTSIDE_PEER_KEY_PATH } : {}),
   });
   console.log(
     JSON.stringify({
@@ -27,6 +36,7 @@ async function main(): Promise<void> {
       grpc: simulator.grpcAddress,
       control: `http://${simulator.host}:${simulator.controlPort}`,
       pubkey: simulator.pubkey,
+      siblings: env.CLNSIM_SIBLINGS,
       ca_cert: simulator.caCertPath,
       client_cert: simulator.clientCertPath,
       client_key: simulator.clientKeyPath,

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { httpControls, startControlServer, type OutsideInvoiceOptions } from '../lnd-simulator/control-api/control-server';
+import { httpControls, SiblingSimulators, startControlServer, type OutsideInvoiceOptions, type SiblingControlUrls } from '../lnd-simulator/control-api/control-server';
+import { SiblingOutsideNetwork } from '../lnd-simulator/control-api/sibling-outside-network';
 import { loadOrCreateNodeKey } from '../lnd-simulator/node-key';
-import { OutsideNetwork } from '../lnd-simulator/outside-network';
 import { type OutsidePaymentResult, payOurInvoice } from '../lnd-simulator/outside-payer';
 import type { PaymentOutcome } from '../lnd-simulator/state/records';
 import { startClnGrpcServer } from './grpc/grpc-server';
@@ -26,6 +26,17 @@ export interface ClnSimulatorOptions {
   controlPort?: number;
   /** Default 127.0.0.1; keep it on loopback. */
   host?: string;
+  /**
+   * Control URLs of the other simulators of the same local stack, our other nodes: the
+   * control API passes calls about their invoices and payments on to them. A function is read
+   * at each call (for ports picked at start). Default none.
+   */
+  siblingControlUrls?: SiblingControlUrls;
+  /**
+   * The outside peer's key file, shared by the simulators of one stack so that an outside
+   * invoice is payable from any of them. Default `peer.key` in this simulator's directory.
+   */
+  outsidePeerKeyPath?: string;
   /** Upper bound on how long a "timeout" outcome keeps a payment pending. Default 2,000 ms. */
   maxPaymentTimeoutMs?: number;
 }
@@ -71,13 +82,15 @@ export async function startClnSimulator(options: ClnSimulatorOptions): Promise<C
 
   const tls = loadOrCreateMtlsFiles(clnDir);
   const nodeKey = loadOrCreateNodeKey(path.join(clnDir, 'node.key'));
-  const peerKey = loadOrCreateNodeKey(path.join(clnDir, 'peer.key'));
+  const peerKeyPath = options.outsidePeerKeyPath ?? path.join(clnDir, 'peer.key');
+  mkdirSync(path.dirname(peerKeyPath), { recursive: true, mode: 0o700 });
+  const peerKey = loadOrCreateNodeKey(peerKeyPath);
   const stateFile = new ClnStateFile(path.join(clnDir, 'simulator-state.json'));
   const state = stateFile.load();
   const save = (): void => stateFile.save(state);
 
   const invoices = new ClnInvoiceBook(state, save, nodeKey);
-  const outside = new OutsideNetwork(state, save, peerKey);
+  const outside = new SiblingOutsideNetwork(state, save, peerKey);
   const payments = new ClnPaymentEngine(state, save, {
     ourPubkey: nodeKey.pubkey,
     invoices,
@@ -105,6 +118,7 @@ export async function startClnSimulator(options: ClnSimulatorOptions): Promise<C
     openCallCount: () => openCalls.size,
   };
 
+  const siblings = new SiblingSimulators(options.siblingControlUrls ?? []);
   const stopped: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stopped.reverse()) await stop();
@@ -124,9 +138,10 @@ export async function startClnSimulator(options: ClnSimulatorOptions): Promise<C
     });
     stopped.push(grpcServer.stop);
     const controlServer = await startControlServer(
-      httpControls(controls),
+      httpControls(controls, { pubkey: nodeKey.pubkey, outside, siblings }),
       host,
       options.controlPort ?? DEFAULT_CLN_CONTROL_PORT,
+      siblings,
     );
     stopped.push(controlServer.stop);
 

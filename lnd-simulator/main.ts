@@ -6,6 +6,13 @@ const envSchema = z.object({
   LNSIM_GRPC_PORT: port(DEFAULT_GRPC_PORT),
   LNSIM_CONTROL_PORT: port(DEFAULT_CONTROL_PORT),
   DATA_DIR: z.string().min(1).default('.data'),
+  // The other simulators of one stack, by control URL, comma-separated; they share the outside peer's key file.
+  LNSIM_SIBLINGS: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((url) => url.trim()).filter((url) => url !== ''))
+    .pipe(z.array(z.url({ protocol: /^https?$/, message: 'must be control URLs such as http://127.0.0.1:9738, comma-separated' }))),
+  LNSIM_OUTSIDE_PEER_KEY_PATH: z.string().min(1).optional(),
 });
 
 async function main(): Promise<void> {
@@ -20,6 +27,8 @@ async function main(): Promise<void> {
     dataDir: env.DATA_DIR,
     grpcPort: env.LNSIM_GRPC_PORT,
     controlPort: env.LNSIM_CONTROL_PORT,
+    siblingControlUrls: env.LNSIM_SIBLINGS,
+    ...(env.LNSIM_OUTSIDE_PEER_KEY_PATH ? { outsidePeerKeyPath: env.LNSIM_OUTSIDE_PEER_KEY_PATH } : {}),
   });
   console.log(
     JSON.stringify({
@@ -27,6 +36,7 @@ async function main(): Promise<void> {
       grpc: simulator.grpcAddress,
       control: `http://${simulator.host}:${simulator.controlPort}`,
       pubkey: simulator.pubkey,
+      siblings: env.LNSIM_SIBLINGS,
       tls_cert: simulator.tlsCertPath,
       admin_macaroon: simulator.adminMacaroonPath,
       invoice_macaroon: simulator.invoiceMacaroonPath,

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { httpControls, startControlServer, type OutsideInvoiceOptions } from './control-api/control-server';
+import { httpControls, SiblingSimulators, startControlServer, type OutsideInvoiceOptions, type SiblingControlUrls } from './control-api/control-server';
+import { SiblingOutsideNetwork } from './control-api/sibling-outside-network';
 import { startGrpcServer } from './grpc/grpc-server';
 import { OpenStreams } from './grpc/open-streams';
 import { InvoiceBook } from './invoice-book';
 import { MacaroonVerifier } from './macaroons';
 import { loadOrCreateNodeKey } from './node-key';
-import { OutsideNetwork } from './outside-network';
 import { type OutsidePaymentResult, payOurInvoice } from './outside-payer';
 import { type PaymentAttempts, PaymentEngine } from './payment-engine';
 import { type PaymentOutcome } from './state/records';
@@ -26,6 +26,17 @@ export interface LndSimulatorOptions {
   controlPort?: number;
   /** Default 127.0.0.1; keep it on loopback. */
   host?: string;
+  /**
+   * Control URLs of the other simulators of the same local stack, our other nodes: the
+   * control API passes calls about their invoices and payments on to them. A function is read
+   * at each call (for ports picked at start). Default none.
+   */
+  siblingControlUrls?: SiblingControlUrls;
+  /**
+   * The outside peer's key file, shared by the simulators of one stack so that an outside
+   * invoice is payable from any of them. Default `peer.key` in this simulator's directory.
+   */
+  outsidePeerKeyPath?: string;
   /** Upper bound on how long a "timeout" outcome waits before failing. Default 2,000 ms. */
   maxPaymentTimeoutMs?: number;
 }
@@ -78,13 +89,15 @@ export async function startLndSimulator(options: LndSimulatorOptions): Promise<L
   const tls = loadOrCreateTlsFiles(lndDir);
   const { verifier, paths: macaroonPaths } = MacaroonVerifier.loadOrCreate(lndDir);
   const nodeKey = loadOrCreateNodeKey(path.join(lndDir, 'node.key'));
-  const peerKey = loadOrCreateNodeKey(path.join(lndDir, 'peer.key'));
+  const peerKeyPath = options.outsidePeerKeyPath ?? path.join(lndDir, 'peer.key');
+  mkdirSync(path.dirname(peerKeyPath), { recursive: true, mode: 0o700 });
+  const peerKey = loadOrCreateNodeKey(peerKeyPath);
   const stateFile = new StateFile(path.join(lndDir, 'simulator-state.json'));
   const state = stateFile.load();
   const save = (): void => stateFile.save(state);
 
   const invoices = new InvoiceBook(state, save, nodeKey);
-  const outside = new OutsideNetwork(state, save, peerKey);
+  const outside = new SiblingOutsideNetwork(state, save, peerKey);
   const payments = new PaymentEngine(state, save, {
     ourPubkey: nodeKey.pubkey,
     invoices,
@@ -112,6 +125,7 @@ export async function startLndSimulator(options: LndSimulatorOptions): Promise<L
     openStreamCount: () => streams.size,
   };
 
+  const siblings = new SiblingSimulators(options.siblingControlUrls ?? []);
   const stopped: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stopped.reverse()) await stop();
@@ -132,9 +146,10 @@ export async function startLndSimulator(options: LndSimulatorOptions): Promise<L
     });
     stopped.push(grpcServer.stop);
     const controlServer = await startControlServer(
-      httpControls(simulator),
+      httpControls(simulator, { pubkey: nodeKey.pubkey, outside, siblings }),
       host,
       options.controlPort ?? DEFAULT_CONTROL_PORT,
+      siblings,
     );
     stopped.push(controlServer.stop);
 

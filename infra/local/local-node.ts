@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { startClnSimulator, type ClnSimulator } from '../../cln-simulator';
 import type { LightningBackend, NodeRole } from '../../functions/lib/node/node-config';
 import { startLndSimulator, type LndSimulator } from '../../lnd-simulator';
+import type { SiblingControlUrls } from '../../lnd-simulator/control-api/sibling-simulators';
 
 /**
  * How the local pipeline reaches its node, as files: the node-bridge with payment rights,
@@ -31,9 +33,26 @@ export function nodeEnv(node: PipelineNode, role: NodeRole): Record<string, stri
   };
 }
 
+/**
+ * The variables for several nodes: LIGHTNING_NODES, one entry per node with its nodeEnv
+ * variables as fields (LND_TLS_CERT_PATH is `tls_cert_path`), and every single-node
+ * variable blank (node-config reads '' as unset, which LIGHTNING_NODES requires), so that
+ * these override an environment made for one node.
+ */
+export function nodeListEnv(nodes: ReadonlyArray<{ id: string; node: PipelineNode }>, role: NodeRole): Record<string, string> {
+  const entries = nodes.map(({ id, node }) => {
+    const fields = Object.entries(nodeEnv(node, role))
+      .filter(([name]) => name !== 'LIGHTNING_BACKEND')
+      .map(([name, value]) => [name.replace(/^(LND|CLN)_/, '').toLowerCase(), value]);
+    return { id, backend: node.backend, ...Object.fromEntries(fields) };
+  });
+  const singleNames = nodes.flatMap(({ node }) => [...Object.keys(nodeEnv(node, 'invoices')), ...Object.keys(nodeEnv(node, 'payments'))]);
+  return { ...Object.fromEntries(singleNames.map((name) => [name, ''])), LIGHTNING_NODES: JSON.stringify(entries) };
+}
+
 /** Every variable that names a node, of either backend: dropped from an inherited environment before nodeEnv's are added. */
 export function withoutNodeVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^(LIGHTNING_BACKEND$|LND_(GRPC_HOST$|TLS_CERT_|MACAROON_|INVOICE_MACAROON_)|CLN_(GRPC_HOST$|CA_CERT_|CLIENT_CERT_|CLIENT_KEY_))/.test(name)));
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^(LIGHTNING_BACKEND$|LIGHTNING_NODES$|LND_(GRPC_HOST$|TLS_CERT_|MACAROON_|INVOICE_MACAROON_)|CLN_(GRPC_HOST$|CA_CERT_|CLIENT_CERT_|CLIENT_KEY_))/.test(name)));
 }
 
 /** The files of a real node, each named by the variable that gave it: the first missing one is reported. */
@@ -51,6 +70,10 @@ export interface NodeSimulatorOptions {
   grpcPort: number;
   controlPort: number;
   maxPaymentTimeoutMs?: number;
+  /** The other simulators of the stack, by control URL (see the simulators' options). */
+  siblingControlUrls?: SiblingControlUrls;
+  /** The outside peer's key, shared by the simulators of one stack. */
+  outsidePeerKeyPath?: string;
 }
 
 /** Starts the LND or the Core Lightning simulator (state under DATA_DIR/lnd or DATA_DIR/cln). */
@@ -60,6 +83,8 @@ export async function startNodeSimulator(backend: LightningBackend, options: Nod
     grpcPort: options.grpcPort,
     controlPort: options.controlPort,
     ...(options.maxPaymentTimeoutMs !== undefined ? { maxPaymentTimeoutMs: options.maxPaymentTimeoutMs } : {}),
+    ...(options.siblingControlUrls !== undefined ? { siblingControlUrls: options.siblingControlUrls } : {}),
+    ...(options.outsidePeerKeyPath !== undefined ? { outsidePeerKeyPath: options.outsidePeerKeyPath } : {}),
   };
   if (backend === 'cln') {
     const simulator = await startClnSimulator(settings);
@@ -81,6 +106,56 @@ export async function startNodeSimulator(backend: LightningBackend, options: Nod
       invoiceMacaroonPath: simulator.invoiceMacaroonPath,
     },
   };
+}
+
+/** One of the several simulated nodes of a stack, with its LIGHTNING_NODES id. */
+export type NamedNodeSimulator = NodeSimulator & { id: string };
+
+/** LNSIM_NODES at most: enough to show placement and one node down, few enough for a laptop. */
+export const MAX_SIMULATED_NODES = 4;
+
+export interface NodeSimulatorsOptions {
+  dataDir: string;
+  /** Node 1's ports; node i's are these + i − 1. 0 picks free ports for every node. */
+  grpcPort: number;
+  controlPort: number;
+  maxPaymentTimeoutMs?: number;
+}
+
+/** Where node i (from 1) of a several-node stack keeps its keys and state: DATA_DIR/nodes/sim-i. */
+export function simulatedNodeDataDir(dataDir: string, id: string): string {
+  return path.join(dataDir, 'nodes', id);
+}
+
+/**
+ * `count` simulators of one backend as the nodes `sim-1`…`sim-<count>` of one stack, each
+ * with its own data dir (so its own node key), ports (base + i − 1) and control API, sharing
+ * one outside peer (DATA_DIR/nodes/outside-peer.key), each knowing the others' control URLs
+ * so that a control call reaches the node it is about. Started one after the other; those
+ * started are stopped again if one fails.
+ */
+export async function startNodeSimulators(backend: LightningBackend, count: number, options: NodeSimulatorsOptions): Promise<NamedNodeSimulator[]> {
+  const started: NamedNodeSimulator[] = [];
+  const controlUrl = (node: NamedNodeSimulator) => `http://${node.simulator.host}:${node.simulator.controlPort}`;
+  const portOf = (base: number, index: number) => (base === 0 ? 0 : base + index);
+  try {
+    for (let index = 0; index < count; index++) {
+      const id = `sim-${index + 1}`;
+      const simulated = await startNodeSimulator(backend, {
+        dataDir: simulatedNodeDataDir(options.dataDir, id),
+        grpcPort: portOf(options.grpcPort, index),
+        controlPort: portOf(options.controlPort, index),
+        ...(options.maxPaymentTimeoutMs !== undefined ? { maxPaymentTimeoutMs: options.maxPaymentTimeoutMs } : {}),
+        siblingControlUrls: () => started.filter((other) => other.id !== id).map(controlUrl),
+        outsidePeerKeyPath: path.join(options.dataDir, 'nodes', 'outside-peer.key'),
+      });
+      started.push({ ...simulated, id });
+    }
+  } catch (error) {
+    for (const node of started) await node.simulator.stop().catch(() => {});
+    throw error;
+  }
+  return started;
 }
 
 /** "LND" or "Core Lightning", for banners. */

@@ -4,8 +4,13 @@ import type { z } from 'zod';
 import type { PaymentAttempts } from '../payment-engine';
 import type { OutsidePaymentResult } from '../outside-payer';
 import { RpcFailure } from '../rpc-failure';
-import type { PaymentOutcome } from '../state/records';
+import type { OutsideInvoiceRecord, PaymentOutcome } from '../state/records';
+import { HttpProblem } from './http-problem';
+import { forwardingToSiblings } from './sibling-forwarding';
+import type { SiblingOutsideNetwork } from './sibling-outside-network';
+import { FORWARDED_HEADER, type SiblingControlUrls, SiblingSimulators } from './sibling-simulators';
 import {
+  adoptedInvoiceBodySchema,
   faultsBodySchema,
   outsideInvoiceBodySchema,
   PAYMENT_HASH_PATTERN,
@@ -15,12 +20,20 @@ import {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
+type Awaitable<T> = T | Promise<T>;
+
 /** What the control API can make the simulated network do. */
 export interface SimulatorControls {
-  payInvoice(bolt11: string, amountMsat?: number): OutsidePaymentResult;
-  createOutsideInvoice(input: z.infer<typeof outsideInvoiceBodySchema>): { bolt11: string; payment_hash: string };
-  paymentAttempts(paymentHash: string): PaymentAttempts;
-  resolvePayment(paymentHash: string, outcome: PaymentOutcome): { payment_hash: string; status: string };
+  /** GET /node: this simulator's node key, its outside peer's, and the siblings it passes calls on to. */
+  node(): { pubkey: string; outside_pubkey: string; siblings: readonly string[] };
+  payInvoice(bolt11: string, amountMsat?: number): Awaitable<OutsidePaymentResult>;
+  createOutsideInvoice(input: z.infer<typeof outsideInvoiceBodySchema>): Awaitable<{ bolt11: string; payment_hash: string }>;
+  /** POST /outside-invoices: a sibling's outside invoice, so this node can pay it too. */
+  adoptOutsideInvoice(input: z.infer<typeof adoptedInvoiceBodySchema>): { payment_hash: string };
+  /** Not routed: what a sibling needs to adopt an outside invoice created here. */
+  outsideInvoice(paymentHash: string): OutsideInvoiceRecord | undefined;
+  paymentAttempts(paymentHash: string): Awaitable<PaymentAttempts>;
+  resolvePayment(paymentHash: string, outcome: PaymentOutcome): Awaitable<{ payment_hash: string; status: string }>;
   dropStreams(): number;
   holdSends(hold: boolean): number;
 }
@@ -44,9 +57,17 @@ export interface InProcessControls {
   holdSends(hold: boolean): number;
 }
 
-/** The control API's view (snake_case bodies) of a simulator's in-process handle. */
-export function httpControls(simulator: InProcessControls): SimulatorControls {
+/** What the control API knows of its simulator besides the in-process handle. */
+export interface ControlledNode {
+  pubkey: string;
+  outside: SiblingOutsideNetwork;
+  siblings: SiblingSimulators;
+}
+
+/** The control API's view (snake_case bodies) of a simulator's in-process handle: this simulator alone. */
+export function httpControls(simulator: InProcessControls, node: ControlledNode): SimulatorControls {
   return {
+    node: () => ({ pubkey: node.pubkey, outside_pubkey: node.outside.peerKey.pubkey, siblings: node.siblings.list() }),
     payInvoice: simulator.payInvoice,
     createOutsideInvoice: (body) => {
       const created = simulator.createOutsideInvoice({
@@ -58,6 +79,18 @@ export function httpControls(simulator: InProcessControls): SimulatorControls {
       });
       return { bolt11: created.bolt11, payment_hash: created.paymentHash };
     },
+    adoptOutsideInvoice: (body) => {
+      node.outside.adopt({
+        paymentHash: body.payment_hash,
+        preimage: body.preimage,
+        paymentRequest: body.bolt11,
+        amountMsat: body.amount_msat,
+        outcome: body.outcome,
+        feeMsat: body.fee_msat,
+      });
+      return { payment_hash: body.payment_hash };
+    },
+    outsideInvoice: (paymentHash) => node.outside.find(paymentHash),
     paymentAttempts: simulator.paymentAttempts,
     resolvePayment: (paymentHash, outcome) => {
       const resolved = simulator.resolvePayment(paymentHash, outcome);
@@ -66,15 +99,6 @@ export function httpControls(simulator: InProcessControls): SimulatorControls {
     dropStreams: simulator.dropStreams,
     holdSends: simulator.holdSends,
   };
-}
-
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
@@ -112,12 +136,16 @@ async function route(controls: SimulatorControls, request: IncomingMessage): Pro
   const method = request.method ?? 'GET';
   const paymentPath = /^\/payments\/([^/]+)(\/resolve)?$/.exec(url.pathname);
 
+  if (method === 'GET' && url.pathname === '/node') return controls.node();
   if (method === 'POST' && url.pathname === '/pay') {
     const body = parse(payBodySchema, await readJson(request));
     return controls.payInvoice(body.bolt11, body.amount_msat);
   }
   if (method === 'POST' && url.pathname === '/invoices') {
     return controls.createOutsideInvoice(parse(outsideInvoiceBodySchema, await readJson(request)));
+  }
+  if (method === 'POST' && url.pathname === '/outside-invoices') {
+    return controls.adoptOutsideInvoice(parse(adoptedInvoiceBodySchema, await readJson(request)));
   }
   if (method === 'POST' && url.pathname === '/faults') {
     const body = parse(faultsBodySchema, await readJson(request));
@@ -136,19 +164,27 @@ async function route(controls: SimulatorControls, request: IncomingMessage): Pro
   throw new HttpProblem(404, `no route for ${method} ${url.pathname}`);
 }
 
+export { SiblingSimulators, type SiblingControlUrls };
+
 export interface RunningControlServer {
   port: number;
   stop(): Promise<void>;
 }
 
-/** The HTTP JSON control API of API.md, on loopback only. */
+/**
+ * The HTTP JSON control API of API.md, on loopback only. With siblings (the other simulators
+ * of one local stack) each call reaches the simulator it is about (sibling-forwarding.ts); a
+ * call a sibling passed on is answered by this simulator alone.
+ */
 export async function startControlServer(
   controls: SimulatorControls,
   host: string,
   port: number,
+  siblings?: SiblingSimulators,
 ): Promise<RunningControlServer> {
+  const forwarding = siblings ? forwardingToSiblings(controls, siblings) : controls;
   const server: Server = createServer((request, response) => {
-    route(controls, request).then(
+    route(request.headers[FORWARDED_HEADER] ? controls : forwarding, request).then(
       (body) => send(response, 200, body),
       (error: unknown) => {
         if (error instanceof HttpProblem) send(response, error.status, { error: error.message });
