@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { assertRealNodeFiles, LocalStackError, startLocalStack, type LocalStack, type LocalStackSettings } from '../infra/local/stack';
 import { LIGHTNING_BACKENDS } from '../functions/lib/node/node-config';
 import { presentEnv } from '../functions/lib/runtime/env';
-import type { PipelineNode } from '../infra/local/local-node';
+import { MAX_SIMULATED_NODES, type PipelineNode } from '../infra/local/local-node';
 
 const port = (name: string, fallback: number) =>
   z.coerce
@@ -23,6 +23,12 @@ const envSchema = z.object({
   LNSIM_GRPC_PORT: port('LNSIM_GRPC_PORT', 10009),
   LNSIM_CONTROL_PORT: port('LNSIM_CONTROL_PORT', 9737),
   BRIDGE_HTTP_PORT: port('BRIDGE_HTTP_PORT', 9090),
+  LNSIM_NODES: z.coerce
+    .number({ message: `LNSIM_NODES must be a whole number from 1 to ${MAX_SIMULATED_NODES}` })
+    .int(`LNSIM_NODES must be a whole number from 1 to ${MAX_SIMULATED_NODES}`)
+    .min(1, `LNSIM_NODES must be a whole number from 1 to ${MAX_SIMULATED_NODES}`)
+    .max(MAX_SIMULATED_NODES, `LNSIM_NODES must be a whole number from 1 to ${MAX_SIMULATED_NODES}`)
+    .default(1),
   DATA_DIR: z.string().min(1).default('.data'),
   TABLE_NAME: z.string().min(3).default('lightning-payments'),
   LIGHTNING_BACKEND: z.enum(LIGHTNING_BACKENDS, { message: `must be one of ${LIGHTNING_BACKENDS.join(', ')}` }).default('lnd'),
@@ -90,11 +96,13 @@ function readSettings(env: NodeJS.ProcessEnv): LocalStackSettings {
   assertNoOtherBackend(vars, present);
   const realNode = vars.LIGHTNING_BACKEND === 'cln' ? realCln(vars) : realLnd(vars);
   if (realNode) assertRealNodeFiles(realNode);
+  if (realNode && vars.LNSIM_NODES > 1) throw new LocalStackError('LNSIM_NODES starts simulators: with a real node configured it must be 1 (or unset)');
   return {
     port: vars.PORT,
     dynamoDbLocalPort: vars.DYNAMODB_LOCAL_PORT,
     lnsimGrpcPort: vars.LNSIM_GRPC_PORT,
     lnsimControlPort: vars.LNSIM_CONTROL_PORT,
+    lnsimNodes: vars.LNSIM_NODES,
     bridgeHttpPort: vars.BRIDGE_HTTP_PORT,
     dataDir: vars.DATA_DIR,
     tableName: vars.TABLE_NAME,

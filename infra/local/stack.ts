@@ -9,20 +9,37 @@ import { readWebhookSettings } from '../../functions/lib/webhooks/config';
 import { secretSealerFromEnv } from '../../functions/lib/webhooks/kms-sealer';
 import { routes } from '../../functions/routes';
 import type { ClnSimulator } from '../../cln-simulator';
-import type { LightningBackend } from '../../functions/lib/node/node-config';
+import { DEFAULT_NODE_ID, type LightningBackend, type NodeRole } from '../../functions/lib/node/node-config';
 import type { LndSimulator } from '../../lnd-simulator';
 import { checkoutPages } from './checkout-pages';
 import { localDynamoDbClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { bindRoutes, startHttpServer, type HttpServer } from './http-server';
-import { backendName, missingNodeFile, nodeEnv, startNodeSimulator, withoutNodeVariables, type NodeSimulator, type PipelineNode } from './local-node';
+import {
+  backendName,
+  missingNodeFile,
+  nodeEnv,
+  nodeListEnv,
+  startNodeSimulator,
+  startNodeSimulators,
+  withoutNodeVariables,
+  MAX_SIMULATED_NODES,
+  type NamedNodeSimulator,
+  type NodeSimulator,
+  type PipelineNode,
+} from './local-node';
 import { startPipeline, type Pipeline } from './pipeline';
 
 export interface LocalStackSettings {
   port: number;
   dynamoDbLocalPort: number;
-  /** The simulator's ports, whichever backend it simulates. */
+  /** The simulator's ports, whichever backend it simulates; node i of several is on these + i − 1. */
   lnsimGrpcPort: number;
   lnsimControlPort: number;
+  /**
+   * How many simulated nodes (LNSIM_NODES, 1 to 4), named sim-1… with their state under
+   * DATA_DIR/nodes/; 1 is the single node of the single-node variables, state in DATA_DIR. @default 1
+   */
+  lnsimNodes?: number;
   /** Port of the node-bridge's /healthz, /readyz and /metrics. */
   bridgeHttpPort: number;
   dataDir: string;
@@ -37,8 +54,10 @@ export interface LocalStack {
   apiUrl: string;
   dynamoDbEndpoint: string;
   backend: LightningBackend;
-  /** The simulator that runs, of either backend; undefined when a real node is configured. */
+  /** The simulator that runs (the first of several), of either backend; undefined when a real node is configured. */
   simulated: NodeSimulator | undefined;
+  /** Every simulator with its node id: `default` for the one of LNSIM_NODES=1, sim-1… for several. */
+  simulatedNodes: NamedNodeSimulator[];
   /** The LND simulator, when that is what runs (undefined on Core Lightning or a real node). */
   simulator: LndSimulator | undefined;
   /** The Core Lightning simulator, when that is what runs. */
@@ -75,7 +94,7 @@ export async function startLocalStack(settings: LocalStackSettings, log: (line: 
       ['PORT', settings.port],
       ['DYNAMODB_LOCAL_PORT', settings.dynamoDbLocalPort],
       ['BRIDGE_HTTP_PORT', settings.bridgeHttpPort],
-      ...(settings.realNode ? [] : ([['LNSIM_GRPC_PORT', settings.lnsimGrpcPort], ['LNSIM_CONTROL_PORT', settings.lnsimControlPort]] as const)),
+      ...(settings.realNode ? [] : simulatorPorts(settings)),
     ]);
 
     log('starting DynamoDB Local');
@@ -84,24 +103,34 @@ export async function startLocalStack(settings: LocalStackSettings, log: (line: 
     await ensureTable(dynamoDb.endpoint, settings.tableName);
 
     const backend = settings.realNode?.backend ?? settings.backend ?? 'lnd';
-    let simulated: NodeSimulator | undefined;
+    const count = settings.realNode ? 1 : (settings.lnsimNodes ?? 1);
+    let simulatedNodes: NamedNodeSimulator[] = [];
     let node: PipelineNode;
     if (settings.realNode) {
       node = settings.realNode;
-    } else {
+    } else if (count === 1) {
       log(`starting the ${backendName(backend)} simulator`);
-      simulated = await startNodeSimulator(backend, { dataDir: settings.dataDir, grpcPort: settings.lnsimGrpcPort, controlPort: settings.lnsimControlPort });
-      const running = simulated.simulator;
-      stops.push(() => running.stop());
+      const simulated = await startNodeSimulator(backend, { dataDir: settings.dataDir, grpcPort: settings.lnsimGrpcPort, controlPort: settings.lnsimControlPort });
+      stops.push(() => simulated.simulator.stop());
+      simulatedNodes = [{ ...simulated, id: DEFAULT_NODE_ID }];
       node = simulated.node;
+    } else {
+      log(`starting ${count} ${backendName(backend)} simulators`);
+      simulatedNodes = await startNodeSimulators(backend, count, { dataDir: settings.dataDir, grpcPort: settings.lnsimGrpcPort, controlPort: settings.lnsimControlPort });
+      for (const simulated of simulatedNodes) stops.push(() => simulated.simulator.stop());
+      node = simulatedNodes[0]!.node;
     }
+    const simulated = simulatedNodes[0];
+    // Several nodes reach the API and the bridge as LIGHTNING_NODES; one keeps its single-node variables.
+    const severalNodes = simulatedNodes.length > 1;
+    const nodeVariables = (role: NodeRole) => (severalNodes ? nodeListEnv(simulatedNodes, role) : nodeEnv(node, role));
 
     log('starting the payment pipeline and the node-bridge');
     const pipeline = await startPipeline({
       tableName: settings.tableName,
       dynamoDbEndpoint: dynamoDb.endpoint,
       node,
-      bridgeEnv: { BRIDGE_HTTP_PORT: String(settings.bridgeHttpPort) },
+      bridgeEnv: { BRIDGE_HTTP_PORT: String(settings.bridgeHttpPort), ...(severalNodes ? nodeVariables('payments') : {}) },
       bridgeLogFile: path.join(settings.dataDir, 'node-bridge.log'),
     });
     stops.push(() => pipeline.stop());
@@ -117,7 +146,7 @@ export async function startLocalStack(settings: LocalStackSettings, log: (line: 
       TABLE_NAME: settings.tableName,
       DYNAMODB_ENDPOINT: dynamoDb.endpoint,
       PUBLIC_BASE_URL: apiUrl,
-      ...nodeEnv(node, 'invoices'),
+      ...nodeVariables('invoices'),
       // The local stand-in for the KMS key that seals webhook signing secrets (made 0600 on first start).
       WEBHOOK_SECRETS_KEY_FILE: path.join(settings.dataDir, 'webhook-secrets.key'),
     };
@@ -140,21 +169,28 @@ export async function startLocalStack(settings: LocalStackSettings, log: (line: 
     });
     stops.push(() => server.close());
 
+    const simulatorLines = simulatedNodes.map((each) => ({
+      name: severalNodes ? `${backendName(backend)} simulator ${each.id}` : `${backendName(backend)} simulator`,
+      where: `gRPC ${each.simulator.grpcAddress}, control API http://127.0.0.1:${each.simulator.controlPort}`,
+    }));
     return {
       apiUrl,
       dynamoDbEndpoint: dynamoDb.endpoint,
       backend,
       simulated,
+      simulatedNodes,
       simulator: simulated?.backend === 'lnd' ? simulated.simulator : undefined,
       clnSimulator: simulated?.backend === 'cln' ? simulated.simulator : undefined,
-      nodeLabel: simulated ? `${backendName(backend)} simulator` : `${backendName(backend)} at ${node.grpcHost}`,
+      nodeLabel: severalNodes
+        ? `${simulatedNodes.length} ${backendName(backend)} simulators (${simulatedNodes.map((each) => each.id).join(', ')})`
+        : simulated
+          ? `${backendName(backend)} simulator`
+          : `${backendName(backend)} at ${node.grpcHost}`,
       pipeline,
       services: [
         { name: 'API and checkout pages', where: apiUrl },
         { name: 'DynamoDB Local', where: `${dynamoDb.endpoint} (data in ${path.join(settings.dataDir, 'dynamodb')})` },
-        simulated
-          ? { name: `${backendName(backend)} simulator`, where: `gRPC ${simulated.simulator.grpcAddress}, control API http://127.0.0.1:${simulated.simulator.controlPort}` }
-          : { name: backendName(backend), where: `${node.grpcHost} (real node)` },
+        ...(simulated ? simulatorLines : [{ name: backendName(backend), where: `${node.grpcHost} (real node)` }]),
         { name: 'node-bridge', where: `health and metrics on http://127.0.0.1:${settings.bridgeHttpPort}, log in ${path.join(settings.dataDir, 'node-bridge.log')}` },
         { name: 'outbox, bus, queues, consumers, webhooks, invoice expiry', where: 'in this process' },
       ],
@@ -177,6 +213,21 @@ async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   } finally {
     client.destroy();
   }
+}
+
+/** Each simulator's two ports, named by the variable that moves them: node i's are the base ports + i − 1. */
+function simulatorPorts(settings: LocalStackSettings): Array<readonly [string, number]> {
+  const count = settings.lnsimNodes ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SIMULATED_NODES) throw new LocalStackError(`LNSIM_NODES must be a whole number from 1 to ${MAX_SIMULATED_NODES}`);
+  const ports: Array<readonly [string, number]> = [];
+  for (let index = 0; index < count; index++) {
+    for (const [name, base] of [['LNSIM_GRPC_PORT', settings.lnsimGrpcPort], ['LNSIM_CONTROL_PORT', settings.lnsimControlPort]] as const) {
+      const port = base === 0 ? 0 : base + index;
+      if (port > 65535) throw new LocalStackError(`${name} ${base} leaves no port for node ${index + 1} of ${count} (node i uses ${name} + i - 1): set a lower ${name}`);
+      if (port !== 0) ports.push([name, port]);
+    }
+  }
+  return ports;
 }
 
 async function assertPortsFree(ports: ReadonlyArray<readonly [string, number]>): Promise<void> {
