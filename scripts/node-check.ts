@@ -1,0 +1,115 @@
+/**
+ * `npm run node:check` (also `lnd:check`): proves the bridge's node settings reach every
+ * node, LND or Core Lightning, by asking each through the node port for its identity, chain
+ * state and balances. Reads what the bridge reads: LIGHTNING_NODES, or the single-node
+ * variables (LND_* or CLN_*) as node `default`. LND_NETWORK, when set, is the network every
+ * node must be on; NODE_CHECK_TIMEOUT_MS bounds each call (10 s). Exits 1 when any node fails.
+ */
+import { connectNode } from '../functions/lib/node/connect-node';
+import type { Credential } from '../functions/lib/node/credentials';
+import type { LightningNode } from '../functions/lib/node/lightning-node';
+import { type NamedNodeConnection, describeNode, parseNodeList } from '../functions/lib/node/node-config';
+import { NodeAccessDeniedError, NodeError, NodeUnreachableError } from '../functions/lib/node/node-errors';
+import type { ChannelBalance, NodeInfo, OnchainBalance } from '../functions/lib/node/node-types';
+
+const NAME = 'node:check';
+
+interface NodeFacts {
+  info: NodeInfo;
+  channels: ChannelBalance;
+  onchain: OnchainBalance;
+}
+
+type NodeResult = { node: NamedNodeConnection; facts?: NodeFacts; problem?: string };
+
+function explain(error: unknown): string {
+  if (error instanceof NodeUnreachableError) return `cannot reach the node: ${error.details || error.message}`;
+  if (error instanceof NodeAccessDeniedError) return `the node refused the credentials: ${error.details || error.message}`;
+  if (error instanceof NodeError) return `the node answered with an error: ${error.message}`;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** The credentials' text as it could appear in a message (PEM, hex): never printed, even if a library quoted one. */
+function credentialTexts(node: NamedNodeConnection): string[] {
+  const credentials = Object.values(node.connection).filter((field): field is Credential => typeof field === 'object' && field !== null && 'kind' in field);
+  return credentials
+    .flatMap((credential) => (credential.kind === 'value' ? [credential.value.toString('utf8'), credential.value.toString('hex')] : []))
+    .flatMap((text) => text.split('\n'))
+    .filter((line) => line.length >= 16 && !line.startsWith('-----'));
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((result, secret) => result.split(secret).join('[credential]'), text);
+}
+
+/** What is wrong with a node that answered: another network than the deployment's, or behind the chain. */
+function judge(facts: NodeFacts, expectedNetwork: string | undefined): string | undefined {
+  if (expectedNetwork !== undefined && facts.info.network !== expectedNetwork) return `the node is on ${facts.info.network}, not ${expectedNetwork} (LND_NETWORK)`;
+  if (!facts.info.synced) return 'the node is not synced to the chain: it may miss settlements and cannot route payments';
+  return undefined;
+}
+
+async function checkNode(node: NamedNodeConnection, timeoutMs: number, expectedNetwork: string | undefined): Promise<NodeResult> {
+  let client: LightningNode | undefined;
+  try {
+    client = await connectNode(node.connection, { unaryTimeoutMs: timeoutMs });
+    const [info, channels, onchain] = await Promise.all([client.getNodeInfo(), client.channelBalance(), client.onchainBalance()]);
+    const facts = { info, channels, onchain };
+    const problem = judge(facts, expectedNetwork);
+    return problem ? { node, facts, problem } : { node, facts };
+  } catch (error) {
+    return { node, problem: redact(explain(error), credentialTexts(node)) };
+  } finally {
+    client?.close();
+  }
+}
+
+const msat = (value: number) => `${value.toLocaleString('en-US')} msat`;
+
+function report(result: NodeResult): string[] {
+  const { node, facts, problem } = result;
+  const lines = [`${problem ? '✗' : '✓'} ${node.id}  ${describeNode(node.connection)}${problem ? `: ${problem}` : ''}`];
+  if (!facts) return lines;
+  const { info, channels, onchain } = facts;
+  lines.push(
+    `    pubkey    ${info.pubkey}${info.alias ? ` (${info.alias})` : ''}`,
+    `    network   ${info.network}, ${info.synced ? 'synced' : 'NOT synced'} at block ${info.blockHeight}`,
+    `    channels  ${info.activeChannels} active; outbound ${msat(channels.outboundMsat)}, inbound ${msat(channels.inboundMsat)}`,
+    `    on-chain  ${msat(onchain.confirmedMsat)} confirmed, ${msat(onchain.unconfirmedMsat)} unconfirmed`,
+  );
+  return lines;
+}
+
+async function main(): Promise<number> {
+  const { nodes, problems } = parseNodeList(process.env, { role: 'payments' });
+  if (!nodes) {
+    console.error(`${NAME}: invalid node settings: ${problems.join('; ')}`);
+    return 1;
+  }
+  const timeoutMs = Number(process.env.NODE_CHECK_TIMEOUT_MS ?? 10_000);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+    console.error(`${NAME}: NODE_CHECK_TIMEOUT_MS must be a positive whole number of milliseconds`);
+    return 1;
+  }
+  const expectedNetwork = process.env.LND_NETWORK || undefined;
+  console.log(`${NAME}: ${nodes.length} node${nodes.length === 1 ? '' : 's'} (${process.env.LIGHTNING_NODES ? 'LIGHTNING_NODES' : 'single-node variables'})`);
+  const results = await Promise.all(nodes.map((node) => checkNode(node, timeoutMs, expectedNetwork)));
+  for (const result of results) console.log(report(result).join('\n'));
+  const failed = results.filter((result) => result.problem).length;
+  if (failed > 0) {
+    console.error(`${NAME}: ${failed} of ${results.length} node${results.length === 1 ? '' : 's'} failed`);
+    return 1;
+  }
+  console.log(`${NAME}: every node answered`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`${NAME}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
