@@ -28,7 +28,10 @@ function expect(condition: unknown, what: string): asserts condition {
   console.log(`   ✓ ${what}`);
 }
 
-/** The simulator's control API (the rest of the Lightning network): plain fetch, it is no part of the product's API. */
+/**
+ * The simulator's control API (the rest of the Lightning network): plain fetch, it is no part of the product's API.
+ * With LNSIM_NODES=2 or more this is sim-1's, which answers for every node of the stack (docs/API-NOTES.md).
+ */
 async function simulator(path: string, body: unknown): Promise<any> {
   show('→', `simulator POST ${path} ${JSON.stringify(body)}`);
   const response = await fetch(simulatorUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
