@@ -13,6 +13,11 @@ import type { AccountItem } from '../functions/lib/accounts/account';
 import { createMerchant, type CreatedMerchant } from '../functions/lib/merchants/create-merchant';
 import { createTable, type Table } from '../functions/lib/table/client';
 import { keys } from '../functions/lib/table/keys';
+import type { ClnSimulator } from '../cln-simulator';
+import type { LightningNode } from '../functions/lib/node/lightning-node';
+import { connectNode } from '../functions/lib/node/connect-node';
+import { readNodeConfig, type LightningBackend } from '../functions/lib/node/node-config';
+import { nodeEnv } from '../infra/local/local-node';
 import { startLocalStack, type LocalStack } from '../infra/local/stack';
 import type { LndSimulator } from '../lnd-simulator';
 
@@ -24,9 +29,15 @@ process.env.MERCHANT_RATE_LIMIT ??= '1000000000';
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 
-export interface BenchStack {
+/** The simulator of the stack's backend: both share the control calls (payInvoice, createOutsideInvoice). */
+export type BenchSimulator<B extends LightningBackend> = B extends 'cln' ? ClnSimulator : LndSimulator;
+
+export interface BenchStack<B extends LightningBackend = 'lnd'> {
   stack: LocalStack;
-  sim: LndSimulator;
+  backend: B;
+  sim: BenchSimulator<B>;
+  /** The node through the port with the API's credentials, as POST /v1/invoices reaches it. */
+  connectInvoiceNode(): Promise<LightningNode>;
   /** The API on 127.0.0.1 (the stack prints localhost). */
   apiUrl: string;
   /** A client of the bench's own on the stack's table: setup, checks and raw baselines. */
@@ -72,7 +83,8 @@ function dataParent(): string {
   return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 }
 
-export async function startBenchStack(label: string): Promise<BenchStack> {
+/** A fresh local stack on `backend`'s simulator (LND unless told). */
+export async function startBenchStack<B extends LightningBackend = 'lnd'>(label: string, backend: B = 'lnd' as B): Promise<BenchStack<B>> {
   const dataDir = await mkdtemp(path.join(dataParent(), `bench-${label}-`));
   const tableName = `bench-${label}`;
   let stack: LocalStack | undefined;
@@ -85,13 +97,15 @@ export async function startBenchStack(label: string): Promise<BenchStack> {
       bridgeHttpPort: await freePort(),
       dataDir,
       tableName,
+      backend,
     });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
   const running = stack;
-  const sim = running.simulator!;
+  const simulated = running.simulated!;
+  const sim = simulated.simulator as BenchSimulator<B>;
   const apiUrl = running.apiUrl.replace('localhost', '127.0.0.1');
   const table = createTable(tableName, {
     endpoint: running.dynamoDbEndpoint,
@@ -116,7 +130,9 @@ export async function startBenchStack(label: string): Promise<BenchStack> {
 
   return {
     stack: running,
+    backend,
     sim,
+    connectInvoiceNode: () => connectNode(readNodeConfig(nodeEnv(simulated.node, 'invoices'), { role: 'invoices' })),
     apiUrl,
     table,
     tableName,

@@ -19,7 +19,8 @@ import type { AddressInfo } from 'node:net';
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { IdPrefix, newId } from '../functions/lib/ids';
 import { newInvoiceItem } from '../functions/lib/invoices/invoice';
-import { LndClient } from '../functions/lib/lnd';
+import type { LightningNode } from '../functions/lib/node/lightning-node';
+import type { LightningBackend } from '../functions/lib/node/node-config';
 import { Entity, keys } from '../functions/lib/table/keys';
 import { startBenchStack, waitFor, type BenchStack } from './local-stack';
 import { tablesOf } from './aws-usage';
@@ -39,6 +40,8 @@ export interface PhaseResult {
 }
 
 export interface PipelineBenchResult {
+  /** The node the stack ran on: the simulator of LND or of Core Lightning. */
+  backend: LightningBackend;
   burst: PhaseResult;
   steady: PhaseResult;
   /** Same run, same DynamoDB Local: PutItem of a small item, 8 at a time (the engine's own pace). */
@@ -54,6 +57,10 @@ export interface PipelineBenchOptions {
   settlements: number;
   /** Seconds of the fixed-rate phase. */
   steadySec: number;
+  /** @default 'lnd' */
+  backend?: LightningBackend;
+  /** The fixed rate of phase 2; by default half the burst's throughput, at most 100/s. Comparing backends, both get the same. */
+  steadyRatePerSec?: number;
   log: (line: string) => void;
 }
 
@@ -101,13 +108,13 @@ interface Invoice {
   bolt11: string;
 }
 
-async function createInvoices(s: BenchStack, lnd: LndClient, count: number, owners: Array<{ merchantId: string; accountId: string }>): Promise<Invoice[]> {
+async function createInvoices(s: BenchStack<LightningBackend>, node: LightningNode, count: number, owners: Array<{ merchantId: string; accountId: string }>): Promise<Invoice[]> {
   const invoices: Invoice[] = [];
   const items: Record<string, unknown>[] = [];
   await runClosedLoop(count, 16, async (i) => {
     const owner = owners[i % owners.length]!;
-    const added = await lnd.addInvoice({ valueMsat: AMOUNT_MSAT, expirySec: 3600 });
     const id = newId(IdPrefix.invoice);
+    const added = await node.createInvoice({ label: id, amountMsat: AMOUNT_MSAT, expirySec: 3600 });
     const now = new Date();
     items.push(
       newInvoiceItem({
@@ -115,7 +122,7 @@ async function createInvoices(s: BenchStack, lnd: LndClient, count: number, owne
         merchantId: owner.merchantId,
         accountId: owner.accountId,
         amountMsat: AMOUNT_MSAT,
-        bolt11: added.paymentRequest,
+        bolt11: added.bolt11,
         paymentHash: added.paymentHash,
         expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
         checkoutUrl: `${s.apiUrl}/checkout/${id}`,
@@ -123,7 +130,7 @@ async function createInvoices(s: BenchStack, lnd: LndClient, count: number, owne
       }) as unknown as Record<string, unknown>,
       { ...keys.invoicePaymentHash(added.paymentHash), entity: Entity.invoicePaymentHash, invoice_id: id, merchant_id: owner.merchantId },
     );
-    invoices.push({ id, bolt11: added.paymentRequest });
+    invoices.push({ id, bolt11: added.bolt11 });
   });
   const batches: Record<string, unknown>[][] = [];
   for (let start = 0; start < items.length; start += 25) batches.push(items.slice(start, start + 25));
@@ -140,9 +147,10 @@ async function createInvoices(s: BenchStack, lnd: LndClient, count: number, owne
 
 export async function benchPipeline(options: PipelineBenchOptions): Promise<PipelineBenchResult> {
   const { log } = options;
-  const s = await startBenchStack('pipeline');
+  const backend = options.backend ?? 'lnd';
+  const s: BenchStack<LightningBackend> = await startBenchStack(`pipeline-${backend}`, backend);
   const receiver = await startReceiver();
-  const lnd = LndClient.fromFiles({ host: s.sim.grpcAddress, tlsCertPath: s.sim.tlsCertPath, macaroonPath: s.sim.invoiceMacaroonPath });
+  const node = await s.connectInvoiceNode();
   const creditedAt = new Map<string, number>();
   let localCalls = 0;
   const byCall = new Map<string, number>();
@@ -182,8 +190,8 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<Pipe
     const rawPutItemPerSec = perSecond(rawPut.latenciesMs.length, rawPut.elapsedMs);
 
     const steadyGuess = Math.max(5, Math.round(options.steadySec * 100));
-    log(`pipeline: creating ${options.settlements + steadyGuess} invoices on the node and in the table`);
-    const invoices = await createInvoices(s, lnd, options.settlements + steadyGuess, owners);
+    log(`pipeline (${backend}): creating ${options.settlements + steadyGuess} invoices on the node and in the table`);
+    const invoices = await createInvoices(s, node, options.settlements + steadyGuess, owners);
     const burstInvoices = invoices.slice(0, options.settlements);
 
     const settledAt = new Map<string, number>();
@@ -224,7 +232,7 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<Pipe
       };
     };
 
-    log(`pipeline: burst of ${burstInvoices.length} settlements`);
+    log(`pipeline (${backend}): burst of ${burstInvoices.length} settlements`);
     const callsBefore = localCalls;
     byCall.clear();
     const burst = await phase(burstInvoices, Number.POSITIVE_INFINITY);
@@ -234,14 +242,14 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<Pipe
       .slice(0, 8)
       .map(([call, count]) => ({ call, perSettlement: count / burstInvoices.length }));
 
-    const steadyRate = Math.max(1, Math.min(100, Math.floor(burst.creditedPerSec / 2)));
+    const steadyRate = options.steadyRatePerSec ?? Math.max(1, Math.min(100, Math.floor(burst.creditedPerSec / 2)));
     const steadyCount = Math.min(invoices.length - burstInvoices.length, Math.max(5, Math.round(steadyRate * options.steadySec)));
-    log(`pipeline: ${steadyCount} settlements at ${steadyRate}/s`);
+    log(`pipeline (${backend}): ${steadyCount} settlements at ${steadyRate}/s`);
     const steady = await phase(invoices.slice(burstInvoices.length, burstInvoices.length + steadyCount), steadyRate);
-    return { burst, steady, rawPutItemPerSec, localCallsPerSettlement, localCallBreakdown, webhookDuplicates: receiver.duplicates };
+    return { backend, burst, steady, rawPutItemPerSec, localCallsPerSettlement, localCallBreakdown, webhookDuplicates: receiver.duplicates };
   } finally {
     stopRecording();
-    lnd.close();
+    node.close();
     await s.stop();
     await receiver.close();
   }

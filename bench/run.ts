@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [--settlements N] [--only api,pipeline,hot,cold,report] [--no-write]`
  *
- * Every benchmark on the local stack (each section on a fresh one), printed as tables and
+ * Every benchmark on the local stack (each section on a fresh one; the pipeline once on
+ * the LND simulator and once on the Core Lightning one), printed as tables and
  * written into docs/BENCHMARKS.md with the date, the machine and the command. Machines are
  * shared and noisy: each section measures its baseline in the same run and prints ratios.
  * Not part of `npm test`.
@@ -80,7 +81,12 @@ async function main(): Promise<void> {
   log(`bench: ${profileName} profile; ${results.machine.nproc} CPUs, load average ${results.machine.loadAverage}`);
 
   if (wanted('api')) results.api = await benchApi({ requests: profile.apiRequests, concurrency: profile.concurrency, log });
-  if (wanted('pipeline')) results.pipeline = await benchPipeline({ settlements: profile.settlements, steadySec: profile.steadySec, log });
+  if (wanted('pipeline')) {
+    const pipeline = { settlements: profile.settlements, steadySec: profile.steadySec, log };
+    results.pipeline = await benchPipeline({ ...pipeline, backend: 'lnd' });
+    // Same run, same profile, the same fixed rate in phase 2: Core Lightning against LND.
+    results.pipelineCln = await benchPipeline({ ...pipeline, backend: 'cln', steadyRatePerSec: results.pipeline.steady.offeredPerSec });
+  }
   if (wanted('hot')) results.hot = await benchHotAccount({ requests: profile.hotRequests, concurrency: profile.hotConcurrency, log });
   if (wanted('cold')) results.cold = await benchColdStart({ runs: profile.coldRuns, log });
   if (wanted('report')) results.report = await benchReport({ entries: profile.reportEntries, log });
