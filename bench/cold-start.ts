@@ -8,6 +8,9 @@
  * without it. The SDK itself resolves from this repository's node_modules, as it does from
  * the runtime's in Lambda. Baselines from the same run: an empty module, and a module that
  * only imports the DynamoDB client and its document client (the floor every handler pays).
+ * The floor is timed in turn with each function (floor, function, floor, ...), and each
+ * function's ratio is to its own paired floor, so load that comes and goes on a shared
+ * machine moves both sides of a ratio alike.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -58,12 +61,15 @@ export interface LambdaColdStart {
   /** Median import time with --enable-source-maps (as deployed), and without. */
   initMs: number;
   initNoSourceMapsMs: number;
+  /** Median import time of the DynamoDB floor, timed in turn with this function's runs. */
+  floorInitMs: number;
   error?: string;
 }
 
 export interface ColdStartResult {
   lambdas: LambdaColdStart[];
   emptyModuleInitMs: number;
+  /** Median over every paired floor run. */
   sdkFloorInitMs: number;
   runs: number;
 }
@@ -131,15 +137,36 @@ async function medianImport(file: string, sourceMaps: boolean, runs: number): Pr
   return median(times);
 }
 
+/** `runs` rounds of floor, function (source maps on), function (off): the medians of each, and the floor's samples. */
+async function pairedImports(file: string, floor: string, runs: number): Promise<{ initMs: number; initNoSourceMapsMs: number; floorInitMs: number; floorSamples: number[] }> {
+  const on: number[] = [];
+  const off: number[] = [];
+  const floorSamples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    floorSamples.push(await timeImport(floor, true));
+    on.push(await timeImport(file, true));
+    off.push(await timeImport(file, false));
+  }
+  return { initMs: median(on), initNoSourceMapsMs: median(off), floorInitMs: median(floorSamples), floorSamples };
+}
+
 export async function benchColdStart(options: { runs: number; log: (line: string) => void }): Promise<ColdStartResult> {
   const { runs, log } = options;
   // In the repository's folder so that the external @aws-sdk/* resolve as in the runtime.
   const outDir = await mkdtemp(path.join(tmpdir(), 'bench-bundles-'));
   try {
     await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(outDir, 'node_modules'), 'dir');
+    const empty = path.join(outDir, 'empty.mjs');
+    await writeFile(empty, 'export const handler = async () => {};\n');
+    const sdkFloor = path.join(outDir, 'sdk-floor.mjs');
+    await writeFile(
+      sdkFloor,
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n",
+    );
     const entries = await lambdaEntries();
-    log(`cold start: bundling ${entries.length} Lambda entries, ${runs} timed import(s) each`);
+    log(`cold start: bundling ${entries.length} Lambda entries, ${runs} timed import(s) each, each paired with the DynamoDB floor`);
     const lambdas: LambdaColdStart[] = [];
+    const floorSamples: number[] = [];
     for (const { entry, serves } of entries) {
       const dir = path.join(outDir, entry.replace(/[/.]/g, '_'));
       await mkdir(dir);
@@ -148,19 +175,14 @@ export async function benchColdStart(options: { runs: number; log: (line: string
       const bundleBytes = statSync(outfile).size;
       const topContents = contentsOf(built.metafile.outputs[path.relative(process.cwd(), outfile)]?.inputs ?? Object.values(built.metafile.outputs)[0]?.inputs ?? {});
       try {
-        lambdas.push({ entry, serves, bundleBytes, topContents, initMs: await medianImport(outfile, true, runs), initNoSourceMapsMs: await medianImport(outfile, false, runs) });
+        const timed = await pairedImports(outfile, sdkFloor, runs);
+        floorSamples.push(...timed.floorSamples);
+        lambdas.push({ entry, serves, bundleBytes, topContents, initMs: timed.initMs, initNoSourceMapsMs: timed.initNoSourceMapsMs, floorInitMs: timed.floorInitMs });
       } catch (error) {
-        lambdas.push({ entry, serves, bundleBytes, topContents, initMs: Number.NaN, initNoSourceMapsMs: Number.NaN, error: (error as Error).message });
+        lambdas.push({ entry, serves, bundleBytes, topContents, initMs: Number.NaN, initNoSourceMapsMs: Number.NaN, floorInitMs: Number.NaN, error: (error as Error).message });
       }
     }
-    const empty = path.join(outDir, 'empty.mjs');
-    await writeFile(empty, 'export const handler = async () => {};\n');
-    const sdkFloor = path.join(outDir, 'sdk-floor.mjs');
-    await writeFile(
-      sdkFloor,
-      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n",
-    );
-    return { lambdas, emptyModuleInitMs: await medianImport(empty, true, runs), sdkFloorInitMs: await medianImport(sdkFloor, true, runs), runs };
+    return { lambdas, emptyModuleInitMs: await medianImport(empty, true, runs), sdkFloorInitMs: median(floorSamples), runs };
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }
