@@ -11,6 +11,7 @@ import { created } from '../http/responses';
 import { idOf, isWellFormed, msat, text, utf8Bytes } from '../http/schemas/common';
 import { invoiceSchema } from '../http/schemas/resources';
 import { invoiceNodeFromConfig } from '../http/invoice-node';
+import { invoiceNodesOf } from '../lib/node/invoice-nodes';
 
 /** The longest description a BOLT11 can carry. */
 export const MAX_MEMO_BYTES = 639;
@@ -72,7 +73,8 @@ export const createInvoiceRoute = route({
     await getAccount(table, auth.merchantId, accountId, 'account_id');
 
     const expirySec = body.expiry_seconds ?? DEFAULT_EXPIRY_SEC;
-    const onNode = await node.createInvoice({
+    // With several nodes, the one with the most inbound liquidity (invoice-placement.ts); its id goes on the invoice.
+    const { created: onNode, nodeId } = await invoiceNodesOf(node).placeInvoice({
       label: id,
       amountMsat: body.amount_msat,
       expirySec,
@@ -93,6 +95,7 @@ export const createInvoiceRoute = route({
       expiresAt: new Date(now.getTime() + expirySec * 1000).toISOString(),
       checkoutUrl: `${config.publicBaseUrl}/checkout/${id}`,
       createdAt: now.toISOString(),
+      ...(nodeId !== undefined ? { nodeId } : {}),
     });
     return created(toInvoice(invoice));
   },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { DEFAULT_MAX_INVOICE_MSAT, MIN_INVOICE_MSAT } from './money';
-import { type NodeConnectionConfig, parseNodeConfig } from './node/node-config';
+import { type NamedNodeConnection, type NodeConnectionConfig, parseNodeList } from './node/node-config';
 import { ConfigError, envProblems, presentEnv } from './runtime/env';
 
 /**
@@ -21,8 +21,13 @@ export interface ApiConfig {
   merchantRateLimit: number;
   /** The deployment's network (LND_NETWORK); the node must be on it. undefined: whatever the node says. */
   expectedNetwork: string | undefined;
-  /** How API functions reach the node: with invoice rights only (LND's invoice macaroon), never payment rights. */
+  /** How API functions reach the node: with invoice rights only (LND's invoice macaroon), never payment rights. The first of `nodes`. */
   node: NodeConnectionConfig;
+  /**
+   * Every node (LIGHTNING_NODES, or the single-node variables as one node `default`), with the
+   * same ids the bridge's list gives them: invoices record the id of the node that issued them.
+   */
+  nodes: [NamedNodeConnection, ...NamedNodeConnection[]];
 }
 
 export type { Credential } from './node/node-config';
@@ -62,9 +67,9 @@ export function readApiConfig(
 ): ApiConfig {
   const parsed = envSchema.safeParse(presentEnv(env));
   // The node's problems and the others' in one line.
-  const node = parseNodeConfig(env, { role: 'invoices', readFile });
-  const problems = [...(parsed.success ? [] : envProblems(parsed.error)), ...node.problems];
-  if (!parsed.success || !node.config) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  const nodes = parseNodeList(env, { role: 'invoices', readFile });
+  const problems = [...(parsed.success ? [] : envProblems(parsed.error)), ...nodes.problems];
+  if (!parsed.success || !nodes.nodes || nodes.nodes.length === 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   const vars = parsed.data;
   return {
     tableName: vars.TABLE_NAME,
@@ -74,7 +79,8 @@ export function readApiConfig(
     maxInvoiceMsat: vars.MAX_INVOICE_MSAT ?? DEFAULT_MAX_INVOICE_MSAT,
     merchantRateLimit: vars.MERCHANT_RATE_LIMIT ?? DEFAULT_MERCHANT_RATE_LIMIT,
     expectedNetwork: vars.LND_NETWORK,
-    node: node.config,
+    node: nodes.nodes[0]!.connection,
+    nodes: nodes.nodes as ApiConfig['nodes'],
   };
 }
 

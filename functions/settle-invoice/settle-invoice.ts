@@ -4,7 +4,7 @@ import type { Log } from '../lib/runtime/log';
 import { type Metrics, noMetrics } from '../lib/runtime/metrics';
 import { findInvoiceIdByPaymentHash } from '../lib/invoices/repository';
 import { creditInvoiceSettlement } from '../lib/ledger/credit-invoice-settlement';
-import { AlreadyAppliedError } from '../lib/ledger/errors';
+import { AlreadyAppliedError, SettlementFromOtherNodeError } from '../lib/ledger/errors';
 import { SettlementCredited } from '../lib/observability/log-metrics';
 import { busEventBatchHandler, PermanentRecordError, type BusConsumerDeps } from '../lib/queue/sqs-batch';
 import type { Table } from '../lib/table/client';
@@ -46,6 +46,7 @@ export function createSettleInvoiceHandler(deps: SettleInvoiceDeps): (event: Inv
         invoiceId,
         amountPaidMsat: settlement.amount_paid_msat,
         settledAt: new Date(settlement.settled_at),
+        nodeId: settlement.node_id,
       });
       metrics.count(outcome.kind === 'deposit' ? 'InvoiceCredited' : 'LateDepositCredited');
       deps.log.info('settlement credited', {
@@ -63,6 +64,12 @@ export function createSettleInvoiceHandler(deps: SettleInvoiceDeps): (event: Inv
         metrics.count('SettlementAlreadyCredited');
         deps.log.info('settlement already credited; nothing to do', { invoiceId, settleIndex: settlement.settle_index });
         return 'already_credited';
+      }
+      if (error instanceof SettlementFromOtherNodeError) {
+        // Not this invoice's money, and not to be lost: parked in the DLQ for a human (docs/RUNBOOK.md).
+        metrics.count('SettlementFromOtherNode');
+        deps.log.error('settlement from another node than the invoice\'s own; parked', { invoiceId, issuedBy: error.issuedBy, settledBy: error.settledBy, paymentHash: settlement.payment_hash });
+        throw new PermanentRecordError(error.message);
       }
       throw error;
     }

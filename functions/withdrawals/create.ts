@@ -1,10 +1,11 @@
 import * as z from 'zod';
 import { AmountOutOfRangeError, InvalidBolt11Error } from '../lib/errors';
 import { IdPrefix } from '../lib/ids';
-import { findInvoiceIdByPaymentHash } from '../lib/invoices/repository';
+import { findInvoiceByPaymentHash } from '../lib/invoices/repository';
 import { debitWithdrawal } from '../lib/ledger/debit-withdrawal';
 import { payInternally } from '../lib/ledger/pay-internally';
 import { defaultFeeReserveMsat } from '../lib/money';
+import { invoiceNodesOf } from '../lib/node/invoice-nodes';
 import type { InvoiceNode } from '../lib/node/lightning-node';
 import { checkPaymentRequest, decodePaymentRequest } from '../lib/withdrawals/payment-request';
 import { readWithdrawal } from '../lib/withdrawals/repository';
@@ -49,7 +50,8 @@ export const createWithdrawalRoute = route({
       if (existing?.merchant_id === auth.merchantId) return accepted(toWithdrawal(existing));
     }
     const decoded = decodePaymentRequest(body.bolt11);
-    const identity = await node.getNodeInfo();
+    const nodes = invoiceNodesOf(node);
+    const identity = await nodes.getNodeInfo();
     const { amountMsat } = checkPaymentRequest(decoded, { nodeNetwork: identity.network, now, amountMsat: body.amount_msat });
     if (body.max_fee_msat !== undefined && body.max_fee_msat > amountMsat) {
       throw new AmountOutOfRangeError(`max_fee_msat must be at most the amount, ${amountMsat}`, { param: 'max_fee_msat' });
@@ -57,14 +59,18 @@ export const createWithdrawalRoute = route({
     const accountId = body.account_id ?? (await auth.merchant()).default_account_id;
     const createdAt = now.toISOString();
 
-    if (decoded.payee === identity.pubkey) {
-      // Our own node's invoice: settled between two accounts at once, no Lightning, no fee.
-      const invoiceId = await findInvoiceIdByPaymentHash(table, decoded.paymentHash);
-      if (!invoiceId) {
-        // Issued by our node, but not through this service: paying it would hand the money
-        // to whoever made it on the node, credited to no account. Refused.
+    // Any of our nodes' invoices, the other node's too: settled between two accounts at once,
+    // no Lightning (never routed from one of our nodes to another), no fee.
+    const payee = await nodes.ownNode(decoded.payee, identity);
+    if (payee) {
+      const ours = await findInvoiceByPaymentHash(table, decoded.paymentHash);
+      // Issued by our node, but not through this service (or under another node's hash): paying
+      // it would hand the money to whoever made it on the node, credited to no account. Refused.
+      if (!ours || !issuedBy(ours.nodeId, payee.nodeId)) {
         throw new InvalidBolt11Error("bolt11 was issued by this service's node but is not an invoice of this service");
       }
+      const { invoiceId } = ours;
+      const issuer = nodes.issuer(ours.nodeId);
       const { withdrawal } = await payInternally(table, {
         withdrawalId: id,
         merchantId: auth.merchantId,
@@ -72,10 +78,10 @@ export const createWithdrawalRoute = route({
         invoiceId,
         amountMsat,
         bolt11: body.bolt11,
-        preimage: await preimageOf(node, decoded.paymentHash, log),
+        preimage: issuer ? await preimageOf(issuer, decoded.paymentHash, log) : null,
         createdAt,
       });
-      await cancelOnNode(node, decoded.paymentHash, log);
+      if (issuer) await cancelOnNode(issuer, decoded.paymentHash, log);
       return accepted(toWithdrawal(withdrawal));
     }
 
@@ -93,6 +99,14 @@ export const createWithdrawalRoute = route({
     return accepted(toWithdrawal(withdrawal));
   },
 });
+
+/**
+ * The invoice's recorded node against the node whose key signed the BOLT11. Either side
+ * undefined (a single-node deployment, an invoice from before several nodes) is the one node.
+ */
+function issuedBy(recorded: string | undefined, payee: string | undefined): boolean {
+  return recorded === undefined || payee === undefined || recorded === payee;
+}
 
 /** The preimage proves payment to the payer; without the node it stays null, the payment stands. */
 async function preimageOf(node: InvoiceNode, paymentHash: string, log: Pick<Log, 'warn' | 'error'>): Promise<string | null> {

@@ -29,6 +29,11 @@ export interface InvoiceItem {
   created_at: string;
   /** True when another account of this service paid it without a Lightning payment. */
   paid_internally: boolean;
+  /**
+   * The node that issued it (its LIGHTNING_NODES id): written only when the deployment runs
+   * several nodes. Absent: the deployment's one node, whatever its id.
+   */
+  node_id?: string;
   /** An internally paid invoice that the node settled anyway: credited as a separate deposit. */
   late_settlement_msat?: number;
   late_settled_at?: string;
@@ -73,6 +78,8 @@ export interface NewInvoice {
   expiresAt: string;
   checkoutUrl: string;
   createdAt: string;
+  /** The issuing node, when there are several (see InvoiceItem.node_id). */
+  nodeId?: string;
 }
 
 export function newInvoiceItem(input: NewInvoice): InvoiceItem {
@@ -96,6 +103,7 @@ export function newInvoiceItem(input: NewInvoice): InvoiceItem {
     checkout_url: input.checkoutUrl,
     created_at: input.createdAt,
     paid_internally: false,
+    ...(input.nodeId !== undefined ? { node_id: input.nodeId } : {}),
     ...merchantListKey(input.merchantId, ListKind.invoices, input.id),
     ...openInvoiceWorkKey(input.id, input.expiresAt),
   };

@@ -42,6 +42,8 @@ export async function insertInvoice(table: Table, input: NewInvoice): Promise<In
         entity: Entity.invoicePaymentHash,
         invoice_id: input.id,
         merchant_id: input.merchantId,
+        // The issuing node beside the id: a settlement or an internal payment learns it without reading the invoice.
+        ...(input.nodeId !== undefined ? { node_id: input.nodeId } : {}),
       }),
     ]);
   } catch (error) {
@@ -54,8 +56,14 @@ export async function insertInvoice(table: Table, input: NewInvoice): Promise<In
 }
 
 export async function findInvoiceIdByPaymentHash(table: Table, paymentHash: string): Promise<string | undefined> {
+  return (await findInvoiceByPaymentHash(table, paymentHash))?.invoiceId;
+}
+
+/** Our invoice of this hash and the node that issued it (undefined: the deployment's one node). */
+export async function findInvoiceByPaymentHash(table: Table, paymentHash: string): Promise<{ invoiceId: string; nodeId: string | undefined } | undefined> {
   const { Item } = await table.doc.send(new GetCommand({ TableName: table.name, Key: keys.invoicePaymentHash(paymentHash), ConsistentRead: true }));
-  return Item?.invoice_id as string | undefined;
+  if (!Item) return undefined;
+  return { invoiceId: Item.invoice_id as string, nodeId: Item.node_id as string | undefined };
 }
 
 /** Any merchant's invoice by id, strongly consistent (the public checkout and the ledger need this); callers check ownership. */

@@ -4,7 +4,7 @@ import { InvoiceStatus, toInvoice, type InvoiceItem } from '../invoices/invoice'
 import { findInvoice, markPaid, recordLateSettlement, type InvoiceChange } from '../invoices/repository';
 import type { Table } from '../table/client';
 import { TransactionRefusedError, transactWrite } from '../table/transact';
-import { AlreadyAppliedError } from './errors';
+import { AlreadyAppliedError, SettlementFromOtherNodeError } from './errors';
 import { LedgerEntryType } from './ledger-entry';
 import { appendLedgerEntry, assertPositiveMsat, creditAccount, creditRefusal, putNew } from './writes';
 
@@ -13,6 +13,8 @@ export interface InvoiceSettlement {
   /** What the node actually received; can exceed the invoice amount. */
   amountPaidMsat: number;
   settledAt: Date;
+  /** The node that settled it, as the bridge names it; absent from bridges older than several nodes. */
+  nodeId?: string | undefined;
 }
 
 export type SettlementOutcome =
@@ -23,7 +25,9 @@ export type SettlementOutcome =
 
 /**
  * Credits a settlement reported by the node exactly once (invariant 3). A replay or a
- * duplicate throws AlreadyAppliedError and changes nothing.
+ * duplicate throws AlreadyAppliedError and changes nothing. A settlement from another node
+ * than the invoice's own throws SettlementFromOtherNodeError; an invoice or a settlement that
+ * names no node (the one-node deployment, an older bridge) matches any.
  */
 export async function creditInvoiceSettlement(table: Table, settlement: InvoiceSettlement, now = new Date()): Promise<SettlementOutcome> {
   assertPositiveMsat(settlement.amountPaidMsat, 'amount paid');
@@ -31,6 +35,10 @@ export async function creditInvoiceSettlement(table: Table, settlement: InvoiceS
   // condition decides. A lost race decides again on the invoice as the refusal returned it,
   // and that second look always settles it.
   let invoice = await findInvoice(table, settlement.invoiceId);
+  const issuedBy = invoice?.node_id;
+  if (issuedBy !== undefined && settlement.nodeId !== undefined && issuedBy !== settlement.nodeId) {
+    throw new SettlementFromOtherNodeError(settlement.invoiceId, issuedBy, settlement.nodeId);
+  }
   for (let look = 1; ; look++) {
     if (!invoice) throw new NotFoundError(`No such invoice: ${settlement.invoiceId}`);
     try {

@@ -24,3 +24,15 @@ export class PaymentHashMismatchError extends Error {
     this.name = 'PaymentHashMismatchError';
   }
 }
+
+/**
+ * A node settled a hash whose invoice another of our nodes issued: someone made an invoice of
+ * the same hash on that node by hand. Never credited to our invoice, never dropped either: the
+ * consumer parks it for a human.
+ */
+export class SettlementFromOtherNodeError extends Error {
+  constructor(readonly invoiceId: string, readonly issuedBy: string, readonly settledBy: string) {
+    super(`invoice ${invoiceId} was issued by node ${issuedBy} but node ${settledBy} settled its hash`);
+    this.name = 'SettlementFromOtherNodeError';
+  }
+}
