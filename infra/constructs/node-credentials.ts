@@ -3,22 +3,10 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { StackConfig } from '../config';
+import type { NodeCredentials } from './node-access';
 import { NodeListCredentials } from './node-list-credentials';
 
-/**
- * How the deployment reaches its Lightning node: the backend, its address and its
- * credentials. The secrets are created by the operator before deploying (docs/DEPLOY.md) and
- * referenced by name, so their values never pass through CloudFormation. The API functions
- * read theirs at run time (by ARN); the bridge gets its own injected by ECS at start.
- */
-export interface NodeCredentials {
-  /** Environment of every API function (only those that talk to the node read it). */
-  readonly apiEnvironment: Record<string, string>;
-  /** Lets an API function that creates, looks up or cancels invoices read its credentials. */
-  grantApiRead(grantee: IGrantable): void;
-  readonly bridgeEnvironment: Record<string, string>;
-  readonly bridgeSecrets: Record<string, ecs.Secret>;
-}
+export type { NodeCredentials } from './node-access';
 
 export function nodeCredentials(scope: Construct, config: StackConfig): NodeCredentials {
   if (config.lightningNodes) return new NodeListCredentials(scope, 'LightningNodes', { nodes: config.lightningNodes, network: config.network });

@@ -4,7 +4,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { LightningNodeContext, StackConfig } from '../config';
-import type { NodeCredentials } from './node-credentials';
+import type { NodeCredentials } from './node-access';
 
 export interface NodeListCredentialsProps {
   /** The `lightningNodes` context: each node's id, backend, address and secret names. */
