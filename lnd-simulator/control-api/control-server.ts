@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
-import type { PaymentAttempts } from '../payment-engine';
 import type { OutsidePaymentResult } from '../outside-payer';
+import type { PaymentAttempts } from '../payment-engine';
 import { RpcFailure } from '../rpc-failure';
-import type { OutsideInvoiceRecord, PaymentOutcome } from '../state/records';
+import type { PaymentOutcome } from '../state/records';
 import { HttpProblem } from './http-problem';
+import type { SimulatorControls } from './simulator-controls';
 import { forwardingToSiblings } from './sibling-forwarding';
 import type { SiblingOutsideNetwork } from './sibling-outside-network';
 import { FORWARDED_HEADER, type SiblingControlUrls, SiblingSimulators } from './sibling-simulators';
@@ -20,23 +21,7 @@ import {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-type Awaitable<T> = T | Promise<T>;
-
-/** What the control API can make the simulated network do. */
-export interface SimulatorControls {
-  /** GET /node: this simulator's node key, its outside peer's, and the siblings it passes calls on to. */
-  node(): { pubkey: string; outside_pubkey: string; siblings: readonly string[] };
-  payInvoice(bolt11: string, amountMsat?: number): Awaitable<OutsidePaymentResult>;
-  createOutsideInvoice(input: z.infer<typeof outsideInvoiceBodySchema>): Awaitable<{ bolt11: string; payment_hash: string }>;
-  /** POST /outside-invoices: a sibling's outside invoice, so this node can pay it too. */
-  adoptOutsideInvoice(input: z.infer<typeof adoptedInvoiceBodySchema>): { payment_hash: string };
-  /** Not routed: what a sibling needs to adopt an outside invoice created here. */
-  outsideInvoice(paymentHash: string): OutsideInvoiceRecord | undefined;
-  paymentAttempts(paymentHash: string): Awaitable<PaymentAttempts>;
-  resolvePayment(paymentHash: string, outcome: PaymentOutcome): Awaitable<{ payment_hash: string; status: string }>;
-  dropStreams(): number;
-  holdSends(hold: boolean): number;
-}
+export type { SimulatorControls };
 
 /** What a test asks of an outside invoice, in the simulators' in-process handles. */
 export interface OutsideInvoiceOptions {

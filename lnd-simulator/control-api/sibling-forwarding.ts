@@ -2,7 +2,7 @@ import { decodeInvoice } from '../bolt11-codec';
 import type { OutsidePaymentResult } from '../outside-payer';
 import type { PaymentAttempts } from '../payment-engine';
 import { RpcFailure } from '../rpc-failure';
-import type { SimulatorControls } from './control-server';
+import type { SimulatorControls } from './simulator-controls';
 import { HttpProblem, SiblingUnreachableError } from './http-problem';
 import type { SiblingAnswer, SiblingSimulators } from './sibling-simulators';
 
