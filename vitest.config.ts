@@ -1,4 +1,5 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { clnProject } from './vitest.cln.config';
 
 // The SDK's notice that its 2027 releases need Node 22 is about upgrades, not this run
 // (the global setup runs in this process, the tests in workers that get `env` below).
@@ -84,6 +85,8 @@ const projects: TestProjectInlineConfiguration[] = [
     },
   },
   { test: { ...shared, name: 'system', include: SYSTEM_TESTS, globalSetup: dynamoDbLocal } },
+  // The acceptance flows a second time, on the Core Lightning simulator (vitest.cln.config.ts).
+  clnProject,
 ];
 
 // Vitest runs one worker on two cores (cores − 1), but these suites mostly wait on DynamoDB
