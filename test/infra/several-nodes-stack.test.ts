@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readApiConfig } from '../../functions/lib/config';
 import { parseNodeList } from '../../functions/lib/node/node-config';
 import { parseStackConfig } from '../../infra/config';
 import type { LightningPaymentsStack } from '../../infra/stack';
@@ -84,7 +85,8 @@ describe('LightningPaymentsStack with several nodes (lightningNodes)', () => {
       const variables = environmentOf(fn);
       expect(Object.keys(variables).filter((name) => /^(LND_(?!NETWORK$)|CLN_|LIGHTNING_BACKEND$)/.test(name)), routeKey).toEqual([]);
       if (!NODE_ROUTES.includes(routeKey)) continue;
-      const env = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, plausible(value)]));
+      const env = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, name.endsWith('_URL') ? 'https://sqs.us-east-1.amazonaws.com/123456789012/queue' : plausible(value)]));
+      expect(readApiConfig(env).nodes.map((node) => node.id), routeKey).toEqual(['lnd-a', 'cln-b']);
       const { nodes, problems } = parseNodeList(env, { role: 'invoices' });
       expect(problems, routeKey).toEqual([]);
       const secretIds = nodes!.map((node) => [node.id, Object.values(node.connection).flatMap((field) => (typeof field === 'object' && field.kind === 'secret' ? [field.secretId] : []))]);
