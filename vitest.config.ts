@@ -40,6 +40,7 @@ export const UNIT_TESTS = [
   'test/reports/formatting.test.ts',
   'test/webhooks/secret-sealer.test.ts',
   'test/webhooks/ssrf-guard.test.ts',
+  'test/node/node-config-env-fields.test.ts',
 ];
 const SYSTEM_TESTS = ['test/e2e/**/*.test.ts'];
 /** Run by their own configs: the role check needs the records of a finished run; chaos wants the machine to itself. */
