@@ -3,6 +3,7 @@ import type { Log } from '../../functions/lib/runtime/log';
 import { connectNode } from '../../functions/lib/node/connect-node';
 import { DEFAULT_NODE_ID } from '../../functions/lib/node/node-config';
 import type { LightningNode } from '../../functions/lib/node/lightning-node';
+import { type NodeStatus, writeNodeStatus } from '../../functions/lib/node/node-status';
 import type { Queue } from '../../functions/lib/queue/queue';
 import { createTable, type Table } from '../../functions/lib/table/client';
 import type { BridgeConfig } from './config';
@@ -14,6 +15,7 @@ import { InvoiceStream } from './invoice-stream';
 import { startLiquidityWatch } from './liquidity-watch';
 import { jsonLog } from './log';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics';
+import { liquidityPayoutNodes } from './payout-nodes';
 import { startPayoutWorker } from './payout-worker';
 
 /**
@@ -35,6 +37,8 @@ export interface BridgeOverrides {
   log?: Log;
   /** How often the heartbeat (and the nodes' stream report) is logged. @default HEARTBEAT_INTERVAL_MS */
   heartbeatIntervalMs?: number;
+  /** Wraps each connected node (tests report other channel balances with it). */
+  wrapNode?: (nodeId: string, node: LightningNode) => LightningNode;
 }
 
 export interface RunningBridge {
@@ -75,13 +79,13 @@ export async function startNodeBridge(config: BridgeConfig, transport: BridgeTra
   const log = overrides.log ?? jsonLog({ level: config.logLevel, base: { service: 'node-bridge' } });
   const metrics = createBridgeMetrics();
   // Each node through its adapter (LND or Core Lightning): everything below speaks the node port.
-  const nodes = await connectNodes(config);
-  // Payouts, invoice cancels and the liquidity watch still use the first node only; placing
-  // invoices and routing payouts across nodes comes later (issue 17).
-  const node = nodes[0]!.node;
+  const connected = await connectNodes(config);
+  const wrapNode = overrides.wrapNode;
+  const nodes = wrapNode ? connected.map(({ id, node }) => ({ id, node: wrapNode(id, node) })) : connected;
+  const several = nodes.length > 1;
   const table: Table = createTable(config.tableName, dynamoClientConfig(config));
 
-  const closers: Array<() => void> = [...nodes.map((each) => () => each.node.close()), () => table.doc.destroy(), () => transport.close()];
+  const closers: Array<() => void> = [...connected.map((each) => () => each.node.close()), () => table.doc.destroy(), () => transport.close()];
   const { payoutQueue, cancelQueue } = transport;
   let bus = transport.bus;
   if (overrides.wrapBus) bus = overrides.wrapBus(bus);
@@ -113,9 +117,20 @@ export async function startNodeBridge(config: BridgeConfig, transport: BridgeTra
     },
   });
   for (const stream of streams) stream.start();
+  // With several nodes the watch writes each node's status for the API's invoice placement.
+  const liquidity = startLiquidityWatch({
+    nodes,
+    bus,
+    log,
+    metrics,
+    ...config.liquidity,
+    ...(several
+      ? { status: { write: (status: NodeStatus) => writeNodeStatus(table, status), streamConnected: (nodeId: string) => streams.find((stream) => stream.nodeId === nodeId)?.connected ?? false } }
+      : {}),
+  });
   const payouts = startPayoutWorker({
     queue: payoutQueue,
-    node,
+    nodes: liquidityPayoutNodes(nodes, liquidity),
     table,
     bus,
     log,
@@ -124,8 +139,7 @@ export async function startNodeBridge(config: BridgeConfig, transport: BridgeTra
     publishRetryBaseMs: config.publish.retryBaseMs,
     publishRetryMaxMs: config.publish.retryMaxMs,
   });
-  const cancels = startInvoiceCancelWorker({ queue: cancelQueue, node, log, metrics, ...config.cancels, waitTimeSec: config.payouts.waitTimeSec });
-  const liquidity = startLiquidityWatch({ node, bus, log, metrics, ...config.liquidity });
+  const cancels = startInvoiceCancelWorker({ queue: cancelQueue, nodes, table, log, metrics, ...config.cancels, waitTimeSec: config.payouts.waitTimeSec });
   const heartbeat = startHeartbeat({ table, liquidity, streams, log, ...(overrides.heartbeatIntervalMs !== undefined ? { intervalMs: overrides.heartbeatIntervalMs } : {}) });
   const described = config.nodes.map(({ id, connection }) => ({ id, backend: connection.backend, host: connection.host }));
   log.info('node-bridge ready', { httpPort: health.port, nodes: described, queues: config.queues.backend, bus: config.bus.backend });

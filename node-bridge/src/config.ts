@@ -40,7 +40,8 @@ export interface BridgeConfig {
    * LND_* or CLN_*) naming one node `default`. Each with credentials that may read and cancel
    * invoices, send and track payments, read balances: given as files or values, never secret
    * ids (ECS hands secrets over as values). Never logged. Each node has its own settlement
-   * stream and cursor; payouts, cancels and the liquidity watch use the first node for now.
+   * stream and cursor; payouts go to the node with the outbound liquidity (recorded on the
+   * withdrawal), cancels to the invoice's node. Ids must be those the API's list gives them.
    */
   nodes: [NamedNodeConnection, ...NamedNodeConnection[]];
   queues:

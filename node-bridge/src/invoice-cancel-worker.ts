@@ -1,14 +1,22 @@
 import { invoiceCancelMessageSchema, type InvoiceCancelMessage } from '../../functions/lib/bus/bus-events';
 import { errorFields, type Log } from '../../functions/lib/runtime/log';
+import { DEFAULT_NODE_ID } from '../../functions/lib/node/node-config';
+import { findInvoice } from '../../functions/lib/invoices/repository';
 import type { LightningNode } from '../../functions/lib/node/lightning-node';
 import { InvoiceAlreadySettledError, UnknownInvoiceError } from '../../functions/lib/node/node-errors';
 import type { Queue } from '../../functions/lib/queue/queue';
 import { startQueueConsumer, type QueueConsumer } from '../../functions/lib/queue/queue-consumer';
+import type { Table } from '../../functions/lib/table/client';
 import type { BridgeMetrics } from './metrics';
+
+export type CancelNode = Pick<LightningNode, 'cancelInvoice'>;
 
 export interface InvoiceCancelWorkerOptions {
   queue: Queue;
-  node: Pick<LightningNode, 'cancelInvoice'>;
+  /** The nodes by id, the first the one of invoices that record none. */
+  nodes: ReadonlyArray<{ id: string; node: CancelNode }>;
+  /** Where the invoice records its node (read only with several nodes). */
+  table: Table;
   log: Log;
   metrics: BridgeMetrics;
   concurrency: number;
@@ -19,7 +27,8 @@ export interface InvoiceCancelWorkerOptions {
 
 /**
  * Cancels on the node the invoices another account paid internally, so no outside payer
- * can pay them as well. Already canceled is success (the node port promises so); already settled
+ * can pay them as well, on the node that issued each (the invoice's node_id; one that records
+ * none is the former single node, `default` or the first). Already canceled is success (the node port promises so); already settled
  * is fine too: an outside payer was first, and the settle consumer credits that as a late
  * deposit. A node that cannot be reached is retried later.
  */
@@ -41,8 +50,14 @@ export function startInvoiceCancelWorker(options: InvoiceCancelWorkerOptions): Q
         return { keep: true };
       }
       const context = { invoiceId: cancel.invoice_id, paymentHash: cancel.payment_hash };
+      const node = await issuerOf(options, cancel);
+      if (!node) {
+        // Never cancelled elsewhere: retried, then the dead-letter queue (alarmed) has it.
+        metrics.invoiceCancels.inc({ result: 'unknown_node' });
+        throw new Error(`invoice ${cancel.invoice_id} was issued by a node this bridge does not have`);
+      }
       try {
-        await options.node.cancelInvoice(cancel.payment_hash);
+        await node.cancelInvoice(cancel.payment_hash);
         metrics.invoiceCancels.inc({ result: 'canceled' });
         log.info('invoice canceled on the node', context);
       } catch (error) {
@@ -61,4 +76,12 @@ export function startInvoiceCancelWorker(options: InvoiceCancelWorkerOptions): Q
       }
     },
   });
+}
+
+async function issuerOf(options: InvoiceCancelWorkerOptions, cancel: InvoiceCancelMessage): Promise<CancelNode | undefined> {
+  const { nodes } = options;
+  if (nodes.length === 1) return nodes[0]!.node;
+  const recorded = (await findInvoice(options.table, cancel.invoice_id))?.node_id;
+  const id = recorded ?? (nodes.some((each) => each.id === DEFAULT_NODE_ID) ? DEFAULT_NODE_ID : nodes[0]!.id);
+  return nodes.find((each) => each.id === id)?.node;
 }

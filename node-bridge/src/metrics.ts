@@ -29,8 +29,12 @@ export function createBridgeMetrics() {
     paymentsInFlight: gauge('bridge_payments_in_flight', 'Payments this bridge is following right now'),
     payoutVisibilityExtensions: counter('bridge_payout_visibility_extensions_total', 'Times a payout message was kept hidden while its payment was in flight'),
     invoiceCancels: counter('bridge_invoice_cancels_total', 'CancelInvoice results', ['result']),
-    channelLocalMsat: gauge('lnd_channel_local_balance_msat', 'Outbound liquidity: our side of the channels'),
-    channelRemoteMsat: gauge('lnd_channel_remote_balance_msat', 'Inbound liquidity: the peers\' side of the channels'),
+    channelLocalMsat: gauge('lnd_channel_local_balance_msat', 'Outbound liquidity: our side of the channels, over every node that answered'),
+    channelRemoteMsat: gauge('lnd_channel_remote_balance_msat', 'Inbound liquidity: the peers\' side of the channels, over every node that answered'),
+    nodeOutboundMsat: gauge('bridge_node_outbound_liquidity_msat', "One node's outbound liquidity (what payouts are routed by)", ['node']),
+    nodeInboundMsat: gauge('bridge_node_inbound_liquidity_msat', "One node's inbound liquidity (what invoices are placed by)", ['node']),
+    payoutsOnUnknownNode: counter('bridge_payouts_on_unknown_node_total', 'Payout messages left alone: their withdrawal is recorded on a node this bridge does not have'),
+    payoutsToOwnNode: counter('bridge_payouts_to_own_node_total', 'Payouts refused before sending: the invoice is one of our own nodes\' (never routed)'),
     liquidityLow: gauge('bridge_liquidity_low', '1 while liquidity in a direction is below its threshold', ['direction']),
   };
 }

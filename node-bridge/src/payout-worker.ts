@@ -12,8 +12,8 @@ import { errorFields, type Log } from '../../functions/lib/runtime/log';
 import { backoffDelayMs, sleep } from '../../functions/lib/runtime/backoff';
 import { publishAll, PublishAbortedError } from '../../functions/lib/bus/publish';
 import { AlreadyAppliedError } from '../../functions/lib/ledger/errors';
-import { isFinal, markWithdrawalInFlight, readWithdrawal, renewSendLease, takeSendLease } from '../../functions/lib/withdrawals/repository';
-import type { LightningNode, NodeStream } from '../../functions/lib/node/lightning-node';
+import { isFinal, markWithdrawalInFlight, readWithdrawal, renewSendLease, takeSendLeaseOnNode } from '../../functions/lib/withdrawals/repository';
+import type { NodeStream } from '../../functions/lib/node/lightning-node';
 import {
   NodeUnreachableError,
   PaymentAlreadySucceededError,
@@ -28,12 +28,15 @@ import type { Table } from '../../functions/lib/table/client';
 import { decodePaymentRequest } from '../../functions/lib/withdrawals/payment-request';
 import { FailureReason, WithdrawalStatus, type WithdrawalItem } from '../../functions/lib/withdrawals/withdrawal';
 import type { BridgeMetrics } from './metrics';
+import { singlePayoutNode, type PayoutNode, type PayoutNodes } from './payout-nodes';
 
-export type PayoutNode = Pick<LightningNode, 'pay' | 'trackPayment'>;
+export type { PayoutNode } from './payout-nodes';
 
 export interface PayoutWorkerOptions {
   queue: Queue;
-  node: PayoutNode;
+  /** The nodes payouts go to; `node` alone is one node (tests). */
+  nodes?: PayoutNodes;
+  node?: PayoutNode;
   table: Table;
   bus: EventBus;
   log: Log;
@@ -62,6 +65,8 @@ type Followed =
   | { kind: 'still_in_flight' }
   /** Another handler holds the send lease right now. */
   | { kind: 'busy' }
+  /** Recorded on a node this bridge does not have: never paid elsewhere, never refunded blind. */
+  | { kind: 'unknown_node'; nodeId: string }
   | { kind: 'already_final' };
 
 type StreamOutcome = Followed | { kind: 'interrupted' } | { kind: 'error'; error: unknown; delivered: boolean };
@@ -80,6 +85,11 @@ type StreamOutcome = Followed | { kind: 'interrupted' } | { kind: 'error'; error
  *    withdrawal in_flight with the prior index, renew the lease, and only then pay with
  *    the fee reserve as the fee limit (and the amount, for an amountless invoice only). A
  *    node that already pays or paid the hash switches to tracking.
+ *    With several nodes, the send lease records the node the payment goes to (the one with
+ *    enough outbound liquidity, payout-nodes.ts) before anything is sent, and every later
+ *    look at the payment, after a restart too, goes to that node; one no longer configured
+ *    leaves the payout for a human. An invoice of one of our own nodes is never routed: the
+ *    API settles those internally, and the bridge refuses one that reached it.
  * 4. The final state goes on the bus (PaymentSucceeded / PaymentFailed) before the message
  *    is deleted. While the payment is in flight the message stays hidden (heartbeat); a
  *    payment that hangs stays in flight: on shutdown the message is released for the next
@@ -104,6 +114,7 @@ class PayoutAttempt {
   private readonly leaseToken = randomUUID();
   private readonly deadlineMs: number;
   private readonly log: Log;
+  private readonly nodes: PayoutNodes;
 
   constructor(
     private readonly options: PayoutWorkerOptions,
@@ -112,6 +123,7 @@ class PayoutAttempt {
   ) {
     this.deadlineMs = Date.now() + options.maxTrackSec * 1000;
     this.log = options.log;
+    this.nodes = options.nodes ?? singlePayoutNode(options.node!);
   }
 
   async run(): Promise<HandleOutcome> {
@@ -147,6 +159,11 @@ class PayoutAttempt {
       case 'busy':
         this.log.info('another handler is sending this payout; looking again later', context);
         return { keep: true, visibleAfterSec: this.options.retryDelaySec };
+      case 'unknown_node':
+        // Kept until the dead-letter queue has it (alarmed): docs/RUNBOOK.md.
+        metrics.payoutsOnUnknownNode.inc();
+        this.log.error('withdrawal is recorded on a node this bridge does not have; left for an operator', { ...context, nodeId: followed.nodeId });
+        return { keep: true, visibleAfterSec: this.options.recheckDelaySec };
       case 'stopped':
         this.log.info('shutting down with the payment not final; the next bridge tracks it', context);
         return { keep: true, visibleAfterSec: 0 };
@@ -165,17 +182,32 @@ class PayoutAttempt {
   private async follow(payout: PayoutMessage, withdrawal: WithdrawalItem): Promise<Followed> {
     const { table } = this.options;
     const hash = payout.payment_hash;
-    const tracked = await this.track(hash, foreignUpTo(withdrawal));
-    if (tracked.kind !== 'not_found') return tracked;
+    // While pending nothing was sent, so there is nothing to follow yet (and, with several nodes, no node chosen).
+    const recorded = withdrawal.node_id ?? (withdrawal.status === WithdrawalStatus.pending && this.nodes.several ? undefined : this.nodes.unrecordedId);
+    if (recorded !== undefined) {
+      const node = this.nodes.byId(recorded);
+      if (!node) return { kind: 'unknown_node', nodeId: recorded };
+      const tracked = await this.track(node, hash, foreignUpTo(withdrawal));
+      if (tracked.kind !== 'not_found') return tracked;
+    }
 
     const leaseMs = this.options.visibilityTimeoutSec * 1000;
-    const lease = await takeSendLease(table, withdrawal.id, this.leaseToken, leaseMs);
-    if (lease !== 'taken') return { kind: lease === 'busy' ? 'busy' : 'already_final' };
+    const proposed = this.nodes.several && recorded === undefined ? this.nodes.choose(payout.amount_msat + payout.fee_limit_msat) : undefined;
+    const lease = await takeSendLeaseOnNode(table, withdrawal.id, this.leaseToken, leaseMs, proposed);
+    if (lease.kind !== 'taken') return { kind: lease.kind === 'busy' ? 'busy' : 'already_final' };
+    const nodeId = lease.nodeId ?? this.nodes.unrecordedId;
+    const node = this.nodes.byId(nodeId);
+    if (!node) return { kind: 'unknown_node', nodeId };
     const current = await readWithdrawal(table, withdrawal.id);
     if (!current || isFinal(current)) return { kind: 'already_final' };
     // A previous holder may have sent just before its lease ran out: ask again.
-    const again = await this.track(hash, foreignUpTo(current));
+    const again = await this.track(node, hash, foreignUpTo(current));
     if (again.kind !== 'not_found') return again;
+    if (this.nodes.isOwnNode(payeeOf(payout.bolt11))) {
+      this.options.metrics.payoutsToOwnNode.inc();
+      this.log.error('payout to one of our own nodes refused before sending: such invoices are settled internally', { withdrawalId: payout.withdrawal_id, paymentHash: hash });
+      return { kind: 'refused', reason: FailureReason.error };
+    }
 
     let priorPaymentIndex = current.prior_payment_index ?? 0;
     if (current.status === WithdrawalStatus.pending) {
@@ -192,11 +224,12 @@ class PayoutAttempt {
     const renewed = await renewSendLease(table, current.id, this.leaseToken, leaseMs);
     if (renewed !== 'taken') return { kind: renewed === 'busy' ? 'busy' : 'already_final' };
     if (this.signal.aborted) return { kind: 'stopped' };
-    return this.send(payout, priorPaymentIndex);
+    if (nodeId !== this.nodes.unrecordedId || this.nodes.several) this.log.info('paying from node', { withdrawalId: payout.withdrawal_id, nodeId });
+    return this.send(node, payout, priorPaymentIndex);
   }
 
-  private async send(payout: PayoutMessage, priorPaymentIndex: number): Promise<Followed> {
-    const { node, metrics } = this.options;
+  private async send(node: PayoutNode, payout: PayoutMessage, priorPaymentIndex: number): Promise<Followed> {
+    const { metrics } = this.options;
     metrics.paymentsSent.inc();
     this.log.info('sending payment', {
       withdrawalId: payout.withdrawal_id,
@@ -214,16 +247,16 @@ class PayoutAttempt {
       }),
       priorPaymentIndex,
     );
-    if (outcome.kind === 'interrupted') return this.track(payout.payment_hash, priorPaymentIndex);
+    if (outcome.kind === 'interrupted') return this.track(node, payout.payment_hash, priorPaymentIndex);
     if (outcome.kind !== 'error') return outcome;
 
     const { error } = outcome;
     if (error instanceof PaymentInFlightError || error instanceof PaymentAlreadySucceededError) {
       this.log.info('the node already has a payment for this hash; tracking it', { paymentHash: payout.payment_hash, reason: error.name });
-      return this.track(payout.payment_hash, priorPaymentIndex);
+      return this.track(node, payout.payment_hash, priorPaymentIndex);
     }
     // Whatever else went wrong, the node decides whether a payment of ours exists.
-    const check = await this.track(payout.payment_hash, priorPaymentIndex);
+    const check = await this.track(node, payout.payment_hash, priorPaymentIndex);
     if (check.kind !== 'not_found') return check;
     // Refused before it started: nothing was sent, and sending again changes nothing.
     if (!outcome.delivered && error instanceof PaymentRefusedError) {
@@ -237,12 +270,12 @@ class PayoutAttempt {
    * trackPayment until a final state. A failed payment with a paymentIndex up to
    * `foreignUpToIndex` is an earlier withdrawal's and means "none of ours".
    */
-  private async track(paymentHash: string, foreignUpToIndex: number): Promise<Followed> {
+  private async track(node: PayoutNode, paymentHash: string, foreignUpToIndex: number): Promise<Followed> {
     let failures = 0;
     for (;;) {
       if (this.signal.aborted) return { kind: 'stopped' };
       this.options.metrics.paymentsTracked.inc();
-      const outcome = await this.followStream(this.options.node.trackPayment(paymentHash), foreignUpToIndex);
+      const outcome = await this.followStream(node.trackPayment(paymentHash), foreignUpToIndex);
       if (outcome.kind !== 'error' && outcome.kind !== 'interrupted') return outcome;
       if (outcome.kind === 'error') {
         if (outcome.error instanceof UnknownPaymentError) return { kind: 'not_found', priorPaymentIndex: 0 };
@@ -321,6 +354,15 @@ class PayoutAttempt {
 function foreignUpTo(withdrawal: WithdrawalItem): number {
   if (withdrawal.status === WithdrawalStatus.pending) return Number.POSITIVE_INFINITY;
   return withdrawal.prior_payment_index ?? 0;
+}
+
+/** The payee of the invoice; '' when it cannot be decoded (the node refuses such an invoice anyway). */
+function payeeOf(bolt11: string): string {
+  try {
+    return decodePaymentRequest(bolt11).payee;
+  } catch {
+    return '';
+  }
 }
 
 /**

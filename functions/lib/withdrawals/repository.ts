@@ -109,40 +109,65 @@ const leaseIsOurs = '#status IN (:pending, :inFlight) AND payout_lease_token = :
 
 export type LeaseResult = 'taken' | 'busy' | 'final';
 
-async function writeLease(table: Table, withdrawalId: string, token: string, leaseMs: number, condition: string): Promise<LeaseResult> {
+/** A lease taken together with the node the payment goes to. */
+export type NodeLeaseResult = { kind: 'taken'; nodeId: string | undefined } | { kind: 'busy' } | { kind: 'final' };
+
+interface LeaseWrite {
+  condition: string;
+  /** Records this node unless one is recorded already. */
+  proposeNodeId?: string | undefined;
+}
+
+async function writeLease(table: Table, withdrawalId: string, token: string, leaseMs: number, write: LeaseWrite): Promise<NodeLeaseResult> {
   const now = Date.now();
+  const { condition, proposeNodeId } = write;
   try {
-    await table.doc.send(
+    const { Attributes } = await table.doc.send(
       new UpdateCommand({
         TableName: table.name,
         Key: keys.withdrawal(withdrawalId),
-        UpdateExpression: 'SET payout_lease_token = :token, payout_lease_until = :until',
+        UpdateExpression: `SET payout_lease_token = :token, payout_lease_until = :until${proposeNodeId !== undefined ? ', node_id = if_not_exists(node_id, :node)' : ''}`,
         ConditionExpression: condition,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':token': token,
           ':until': now + leaseMs,
           ...(condition.includes(':now') ? { ':now': now } : {}),
+          ...(proposeNodeId !== undefined ? { ':node': proposeNodeId } : {}),
           ...open,
         },
+        ReturnValues: 'ALL_NEW',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return 'taken';
+    return { kind: 'taken', nodeId: Attributes?.node_id as string | undefined };
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     const old = error.Item as { status?: { S?: string } } | undefined;
     const status = old?.status?.S;
-    return status === WithdrawalStatus.pending || status === WithdrawalStatus.inFlight ? 'busy' : 'final';
+    return status === WithdrawalStatus.pending || status === WithdrawalStatus.inFlight ? { kind: 'busy' } : { kind: 'final' };
   }
 }
 
+const asLeaseResult = (result: NodeLeaseResult): LeaseResult => (result.kind === 'taken' ? 'taken' : result.kind);
+
 /** Takes the lease if nobody holds it (or it ran out); 'final' when the withdrawal is already done. */
-export function takeSendLease(table: Table, withdrawalId: string, token: string, leaseMs: number): Promise<LeaseResult> {
-  return writeLease(table, withdrawalId, token, leaseMs, leaseIsFree);
+export async function takeSendLease(table: Table, withdrawalId: string, token: string, leaseMs: number): Promise<LeaseResult> {
+  return asLeaseResult(await writeLease(table, withdrawalId, token, leaseMs, { condition: leaseIsFree }));
+}
+
+/**
+ * Takes the lease and, in the same write, records `proposeNodeId` as the withdrawal's node
+ * unless one is recorded already; answers with the node that stands. A node is proposed only
+ * while nothing was sent: the write is refused ('busy') once the withdrawal is in flight
+ * without a recorded node (a payment sent before nodes were recorded, on the first node).
+ */
+export function takeSendLeaseOnNode(table: Table, withdrawalId: string, token: string, leaseMs: number, proposeNodeId: string | undefined): Promise<NodeLeaseResult> {
+  if (proposeNodeId === undefined) return writeLease(table, withdrawalId, token, leaseMs, { condition: leaseIsFree });
+  return writeLease(table, withdrawalId, token, leaseMs, { condition: `${leaseIsFree} AND (attribute_exists(node_id) OR #status = :pending)`, proposeNodeId });
 }
 
 /** Renews a lease we hold; 'busy' means it was lost (it ran out and someone else took it). */
-export function renewSendLease(table: Table, withdrawalId: string, token: string, leaseMs: number): Promise<LeaseResult> {
-  return writeLease(table, withdrawalId, token, leaseMs, leaseIsOurs);
+export async function renewSendLease(table: Table, withdrawalId: string, token: string, leaseMs: number): Promise<LeaseResult> {
+  return asLeaseResult(await writeLease(table, withdrawalId, token, leaseMs, { condition: leaseIsOurs }));
 }

@@ -40,6 +40,12 @@ export interface WithdrawalItem {
   prior_payment_index?: number;
   /** For an internal payment: the invoice of ours it paid. */
   invoice_id?: string;
+  /**
+   * The node the bridge pays it from (its LIGHTNING_NODES id), recorded with the send lease
+   * before anything is sent, when the deployment runs several nodes. Every later look at the
+   * payment goes to this node. Absent: the deployment's one node.
+   */
+  node_id?: string;
   created_at: string;
   completed_at: string | null;
   gsi1pk: string;
