@@ -71,8 +71,25 @@ export interface ColdStartResult {
   emptyModuleInitMs: number;
   /** Median over every paired floor run. */
   sdkFloorInitMs: number;
+  /** The other choice: the SDK bundled into the function instead of the runtime's, for the floor and one route, each timed in turn with the runtime-SDK floor. */
+  bundledSdk?: BundledSdkComparison;
   runs: number;
 }
+
+export interface BundledSdkComparison {
+  /** The route compared (entry). */
+  entry: string;
+  floorBytes: number;
+  floorInitMs: number;
+  routeBytes: number;
+  routeInitMs: number;
+  /** The runtime-SDK floor and route, timed beside them. */
+  runtimeFloorInitMs: number;
+  runtimeRouteInitMs: number;
+}
+
+/** The route the SDK choice is shown on: a typical read route. */
+const SDK_CHOICE_ENTRY = 'functions/accounts/get.ts';
 
 export async function lambdaEntries(): Promise<Array<{ entry: string; serves: string }>> {
   const byEntry = new Map<string, string[]>();
@@ -182,8 +199,33 @@ export async function benchColdStart(options: { runs: number; log: (line: string
         lambdas.push({ entry, serves, bundleBytes, topContents, initMs: Number.NaN, initNoSourceMapsMs: Number.NaN, floorInitMs: Number.NaN, error: (error as Error).message });
       }
     }
-    return { lambdas, emptyModuleInitMs: await medianImport(empty, true, runs), sdkFloorInitMs: median(floorSamples), runs };
+    const bundledSdk = await compareBundledSdk(outDir, sdkFloor, runs);
+    return { lambdas, emptyModuleInitMs: await medianImport(empty, true, runs), sdkFloorInitMs: median(floorSamples), bundledSdk, runs };
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }
+}
+
+/** The floor and SDK_CHOICE_ENTRY with @aws-sdk/* bundled in (nothing external), each timed in turn with its runtime-SDK twin. */
+async function compareBundledSdk(outDir: string, runtimeFloor: string, runs: number): Promise<BundledSdkComparison> {
+  const bundle = async (name: string, entry: string) => {
+    const outfile = path.join(outDir, name, 'index.mjs');
+    await mkdir(path.dirname(outfile), { recursive: true });
+    await build({ ...lambdaBundleOptions(entry, outfile), external: [], logLevel: 'silent' });
+    return outfile;
+  };
+  const floor = await bundle('bundled-sdk-floor', runtimeFloor);
+  const route = await bundle('bundled-sdk-route', path.join(REPO_ROOT, SDK_CHOICE_ENTRY));
+  const runtimeRoute = await bundle('runtime-sdk-route', path.join(REPO_ROOT, SDK_CHOICE_ENTRY));
+  const floors = await pairedImports(floor, runtimeFloor, runs);
+  const routes = await pairedImports(route, runtimeRoute, runs);
+  return {
+    entry: SDK_CHOICE_ENTRY,
+    floorBytes: statSync(floor).size,
+    floorInitMs: floors.initMs,
+    routeBytes: statSync(route).size,
+    routeInitMs: routes.initMs,
+    runtimeFloorInitMs: floors.floorInitMs,
+    runtimeRouteInitMs: routes.floorInitMs,
+  };
 }

@@ -166,8 +166,14 @@ function coldSection(c: ColdStartResult): string {
     table(['entry', 'serves', 'bundle (minified)', 'init, source maps on (as deployed)', 'DynamoDB floor, timed in turn', '÷ floor', 'init, source maps off'], rows),
     '',
     `Baselines, same run: an empty module imports in ${formatMs(c.emptyModuleInitMs)}; one importing only the DynamoDB client and document client (the floor for every handler) in ${formatMs(c.sdkFloorInitMs)}, the median of its runs taken in turn with each function's; each ratio is to the floor timed beside it.`,
+    ...(c.bundledSdk ? [sdkChoiceLine(c.bundledSdk)] : []),
     `Largest contents: ${route ? `a route (${route.entry}): ${contents(route)}` : ''}; ${consumer ? `a consumer (${consumer.entry}): ${contents(consumer)}` : ''}; ${biggest ? `the biggest (${biggest.entry}): ${contents(biggest)}` : ''}.`,
   ].join('\n');
+}
+
+/** Why the functions use the runtime's SDK: the bundled alternative, measured in the same run. */
+function sdkChoiceLine(b: NonNullable<ColdStartResult['bundledSdk']>): string {
+  return `AWS SDK bundled instead of the runtime's (timed in turn): the floor ${formatKb(b.floorBytes)}, ${formatMs(b.floorInitMs)} against ${formatMs(b.runtimeFloorInitMs)} (${formatRatio(b.floorInitMs / b.runtimeFloorInitMs)}); \`${b.entry}\` ${formatKb(b.routeBytes)}, ${formatMs(b.routeInitMs)} against ${formatMs(b.runtimeRouteInitMs)} (${formatRatio(b.routeInitMs / b.runtimeRouteInitMs)}). The functions keep the runtime's SDK unless bundling is clearly faster: bundled, every function passes 300 KB.`;
 }
 
 function reportSection(r: ReportBenchResult): string {
