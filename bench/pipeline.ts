@@ -1,33 +1,30 @@
 /**
- * Settlement pipeline: the simulator settles N invoices of ours (outside payers), and the
- * stack carries each one through the node-bridge, the bus, the settle consumer (credit),
- * the outbox and the webhook fan-out to a receiver on 127.0.0.1.
+ * Settlement pipeline on the LND and the Core Lightning simulator, both stacks up at once:
+ * the simulator settles invoices of ours (outside payers), and the stack carries each one
+ * through the node-bridge, the bus, the settle consumer (credit), the outbox and the webhook
+ * fan-out to a receiver on 127.0.0.1.
  *
- * - settle: the moment the simulator settles the invoice (payInvoice returns);
+ * - settle: the moment the simulator settles the invoice (just before payInvoice);
+ * - stream: the moment a settlement stream of the bench's own on that node (the bridge's
+ *   path: node port, adapter, simulator) reported it;
  * - credit: the moment the settle consumer's transaction (deposit ledger entry) committed,
  *   seen by the SDK recorder on its way back;
  * - webhook: the moment the receiver got the first delivery of that invoice's invoice.paid.
  *
- * Phase 1 (throughput) settles all N as fast as the simulator takes them; its latencies
- * include the queueing of a burst. Phase 2 (latency) settles at a fixed rate below the
- * measured throughput (half of it, at most 100/s) for a few seconds: latency unsaturated.
- * Invoices are made on the node and stored with BatchWriteItem before timing (the items
- * POST /v1/invoices writes), so setup does not take minutes.
+ * Burst (throughput): each backend in turn settles N as fast as its simulator takes them.
+ * Steady (latency): blocks of settlements at one fixed rate for both (half the slower
+ * burst's throughput, at most 100/s), alternating backends in the order LND CLN CLN LND …,
+ * each block drained before the next, so load that comes and goes on a shared machine
+ * falls on both alike. Only one stack is driven at a time; the other idles (its pollers run).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { IdPrefix, newId } from '../functions/lib/ids';
-import { newInvoiceItem } from '../functions/lib/invoices/invoice';
-import type { LightningNode } from '../functions/lib/node/lightning-node';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { LightningBackend } from '../functions/lib/node/node-config';
-import { Entity, keys } from '../functions/lib/table/keys';
-import { startBenchStack, waitFor, type BenchStack } from './local-stack';
+import { Entity } from '../functions/lib/table/keys';
 import { tablesOf } from './aws-usage';
+import { waitFor } from './local-stack';
+import { openPipelineRig, type Invoice, type PipelineRig } from './pipeline-rig';
 import { recordSdkCalls } from './sdk-recorder';
 import { perSecond, runClosedLoop, summarize, type LatencySummary } from './stats';
-
-const AMOUNT_MSAT = 20_000;
 
 export interface PhaseResult {
   settlements: number;
@@ -35,6 +32,9 @@ export interface PhaseResult {
   offeredPerSec: number;
   creditedPerSec: number;
   webhooksPerSec: number;
+  /** Steady only: the blocks the settlements came in, alternating with the other backend's. */
+  blocks: number;
+  settleToStream: LatencySummary;
   settleToCredit: LatencySummary;
   settleToWebhook: LatencySummary;
 }
@@ -46,7 +46,7 @@ export interface PipelineBenchResult {
   steady: PhaseResult;
   /** Same run, same DynamoDB Local: PutItem of a small item, 8 at a time (the engine's own pace). */
   rawPutItemPerSec: number;
-  /** DynamoDB Local calls made by this process per settlement in the burst (bridge's not included). */
+  /** DynamoDB Local table calls made by this process on this stack per settlement in the burst (bridge's and stream reads not included). */
   localCallsPerSettlement: number;
   /** The biggest shares of those calls: "queue table Query 9.1". */
   localCallBreakdown: Array<{ call: string; perSettlement: number }>;
@@ -54,113 +54,108 @@ export interface PipelineBenchResult {
 }
 
 export interface PipelineBenchOptions {
+  /** The burst, per backend. */
   settlements: number;
-  /** Seconds of the fixed-rate phase. */
-  steadySec: number;
-  /** @default 'lnd' */
-  backend?: LightningBackend;
-  /** The fixed rate of phase 2; by default half the burst's throughput, at most 100/s. Comparing backends, both get the same. */
-  steadyRatePerSec?: number;
+  /** Steady-phase settlements per backend. */
+  steadySettlements: number;
+  /** Steady-phase settlements per block; blocks alternate between the backends. */
+  steadyBlock: number;
   log: (line: string) => void;
 }
 
-interface Receiver {
-  url: string;
-  firstDelivery: Map<string, number>;
-  duplicates: number;
-  close(): Promise<void>;
+export interface PipelineComparison {
+  lnd: PipelineBenchResult;
+  cln: PipelineBenchResult;
 }
 
-async function startReceiver(): Promise<Receiver> {
-  const firstDelivery = new Map<string, number>();
-  const seenIds = new Set<string>();
-  const receiver = { duplicates: 0 };
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (body += chunk));
-    request.on('end', () => {
-      const at = performance.now();
-      try {
-        const event = JSON.parse(body) as { id: string; type: string; data: { object: { id: string } } };
-        if (seenIds.has(event.id)) receiver.duplicates++;
-        seenIds.add(event.id);
-        if (event.type === 'invoice.paid' && !firstDelivery.has(event.data.object.id)) firstDelivery.set(event.data.object.id, at);
-      } catch {
-        // not ours
-      }
-      response.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+interface Samples {
+  stream: number[];
+  credit: number[];
+  webhook: number[];
+  /** Sum over blocks of first settle → last credit / last webhook. */
+  creditSpanMs: number;
+  webhookSpanMs: number;
+  settlements: number;
+  blocks: number;
+}
+
+const noSamples = (): Samples => ({ stream: [], credit: [], webhook: [], creditSpanMs: 0, webhookSpanMs: 0, settlements: 0, blocks: 0 });
+
+function phaseResult(samples: Samples, offeredPerSec: number): PhaseResult {
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    firstDelivery,
-    get duplicates() {
-      return receiver.duplicates;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    settlements: samples.settlements,
+    offeredPerSec,
+    creditedPerSec: perSecond(samples.settlements, samples.creditSpanMs),
+    webhooksPerSec: perSecond(samples.settlements, samples.webhookSpanMs),
+    blocks: samples.blocks,
+    settleToStream: summarize(samples.stream),
+    settleToCredit: summarize(samples.credit),
+    settleToWebhook: summarize(samples.webhook),
   };
 }
 
-interface Invoice {
-  id: string;
-  bolt11: string;
-}
-
-async function createInvoices(s: BenchStack<LightningBackend>, node: LightningNode, count: number, owners: Array<{ merchantId: string; accountId: string }>): Promise<Invoice[]> {
-  const invoices: Invoice[] = [];
-  const items: Record<string, unknown>[] = [];
-  await runClosedLoop(count, 16, async (i) => {
-    const owner = owners[i % owners.length]!;
-    const id = newId(IdPrefix.invoice);
-    const added = await node.createInvoice({ label: id, amountMsat: AMOUNT_MSAT, expirySec: 3600 });
-    const now = new Date();
-    items.push(
-      newInvoiceItem({
-        id,
-        merchantId: owner.merchantId,
-        accountId: owner.accountId,
-        amountMsat: AMOUNT_MSAT,
-        bolt11: added.bolt11,
-        paymentHash: added.paymentHash,
-        expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
-        checkoutUrl: `${s.apiUrl}/checkout/${id}`,
-        createdAt: now.toISOString(),
-      }) as unknown as Record<string, unknown>,
-      { ...keys.invoicePaymentHash(added.paymentHash), entity: Entity.invoicePaymentHash, invoice_id: id, merchant_id: owner.merchantId },
-    );
-    invoices.push({ id, bolt11: added.bolt11 });
-  });
-  const batches: Record<string, unknown>[][] = [];
-  for (let start = 0; start < items.length; start += 25) batches.push(items.slice(start, start + 25));
-  await runClosedLoop(batches.length, 4, async (i) => {
-    let requests = batches[i]!.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      const result = await s.table.doc.send(new BatchWriteCommand({ RequestItems: { [s.tableName]: requests } }));
-      requests = (result.UnprocessedItems?.[s.tableName] ?? []) as typeof requests;
-      if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+/** Settles one block on one rig (at `offeredPerSec`, or all at once) and waits until every one is credited and delivered. */
+async function settleBlock(rig: PipelineRig, creditedAt: Map<string, number>, batch: Invoice[], offeredPerSec: number, into: Samples): Promise<void> {
+  const timeoutMs = Math.max(120_000, batch.length * 100);
+  const started = performance.now();
+  if (Number.isFinite(offeredPerSec)) {
+    for (let i = 0; i < batch.length; i++) {
+      const waitMs = started + (i * 1000) / offeredPerSec - performance.now();
+      if (waitMs > 1) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      rig.settle(batch[i]!);
     }
-  });
-  return invoices;
+  } else {
+    // As fast as the simulator takes them, yielding now and then so the stack can run.
+    for (let i = 0; i < batch.length; i += 25) {
+      for (const invoice of batch.slice(i, i + 25)) rig.settle(invoice);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  await waitFor(() => batch.every((invoice) => creditedAt.has(invoice.id)), `${rig.backend}: ${batch.length} settlements credited`, timeoutMs, 20);
+  await waitFor(() => batch.every((invoice) => rig.firstDelivery.has(invoice.id)), `${rig.backend}: ${batch.length} invoice.paid webhooks delivered`, timeoutMs, 20);
+  const settled = (invoice: Invoice) => rig.settledAt.get(invoice.id)!;
+  const firstSettle = Math.min(...batch.map(settled));
+  into.creditSpanMs += Math.max(...batch.map((invoice) => creditedAt.get(invoice.id)!)) - firstSettle;
+  into.webhookSpanMs += Math.max(...batch.map((invoice) => rig.firstDelivery.get(invoice.id)!)) - firstSettle;
+  for (const invoice of batch) {
+    const seen = rig.streamSeenAt.get(invoice.paymentHash);
+    if (seen !== undefined) into.stream.push(seen - settled(invoice));
+    into.credit.push(creditedAt.get(invoice.id)! - settled(invoice));
+    into.webhook.push(rig.firstDelivery.get(invoice.id)! - settled(invoice));
+  }
+  into.settlements += batch.length;
+  into.blocks++;
 }
 
-export async function benchPipeline(options: PipelineBenchOptions): Promise<PipelineBenchResult> {
+async function rawPutItemPerSec(rig: PipelineRig): Promise<number> {
+  const { table, tableName } = rig.stack;
+  const run = await runClosedLoop(2000, 8, async (i) => {
+    await table.doc.send(new PutCommand({ TableName: tableName, Item: { pk: `BENCH#${i}`, sk: 'BENCH', entity: 'bench', value: 'x'.repeat(200) } }));
+  });
+  return perSecond(run.latenciesMs.length, run.elapsedMs);
+}
+
+/** LND CLN CLN LND LND CLN …: each backend goes first as often as second, so a steady drift cancels. */
+export function alternatingOrder<T>(first: T, second: T, blocksEach: number): T[] {
+  const order: T[] = [];
+  for (let round = 0; round < blocksEach; round++) order.push(...(round % 2 === 0 ? [first, second] : [second, first]));
+  return order;
+}
+
+export async function benchPipelines(options: PipelineBenchOptions): Promise<PipelineComparison> {
   const { log } = options;
-  const backend = options.backend ?? 'lnd';
-  const s: BenchStack<LightningBackend> = await startBenchStack(`pipeline-${backend}`, backend);
-  const receiver = await startReceiver();
-  const node = await s.connectInvoiceNode();
   const creditedAt = new Map<string, number>();
-  let localCalls = 0;
-  const byCall = new Map<string, number>();
+  const callsByTable = new Map<string, Map<string, number>>();
   const stopRecording = recordSdkCalls((call) => {
-    if (call.service === 'dynamodb' || call.service === 'dynamodb-streams') {
-      localCalls++;
-      const tables = tablesOf(call);
-      const where = call.service === 'dynamodb-streams' ? 'stream' : tables.some((name) => name.endsWith('-local-queues')) ? 'queue table' : 'main table';
-      const key = `${where} ${call.operation}`;
-      byCall.set(key, (byCall.get(key) ?? 0) + 1);
+    if (call.service === 'dynamodb') {
+      const table = tablesOf(call)[0];
+      if (table) {
+        const main = table.replace(/-local-queues$/, '');
+        const key = `${main === table ? 'main table' : 'queue table'} ${call.operation}`;
+        const counts = callsByTable.get(main) ?? new Map<string, number>();
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        callsByTable.set(main, counts);
+      }
     }
     if (call.operation !== 'TransactWriteItems' || call.error) return;
     for (const entry of call.input.TransactItems ?? []) {
@@ -170,87 +165,62 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<Pipe
       }
     }
   });
+  const rigs: PipelineRig[] = [];
   try {
-    const owners: Array<{ merchantId: string; accountId: string }> = [];
-    for (let m = 0; m < 4; m++) {
-      const merchant = await s.newMerchant(`Pipeline shop ${m}`);
-      const endpoint = await s.api('POST', '/v1/webhook-endpoints', merchant.secret_key, { url: `${receiver.url}/m${m}`, events: ['invoice.paid'] });
-      if (endpoint.status !== 201) throw new Error(`webhook endpoint: ${endpoint.status} ${JSON.stringify(endpoint.body)}`);
-      owners.push({ merchantId: merchant.merchant_id, accountId: merchant.default_account_id });
-      for (let a = 0; a < 7; a++) {
-        const account = await s.api<{ id: string }>('POST', '/v1/accounts', merchant.secret_key, { label: `a${a}` });
-        owners.push({ merchantId: merchant.merchant_id, accountId: account.body.id });
-      }
+    for (const backend of ['lnd', 'cln'] as const) {
+      log(`pipeline: starting the stack on the ${backend} simulator`);
+      rigs.push(await openPipelineRig(backend));
+    }
+    const [lnd, cln] = rigs as [PipelineRig, PipelineRig];
+    const steadyBlocks = Math.max(1, Math.ceil(options.steadySettlements / options.steadyBlock));
+    const perRig = new Map<PipelineRig, { burst: Invoice[]; steady: Invoice[][]; rawPut: number; burstSamples: Samples; steadySamples: Samples; calls: PipelineBenchResult['localCallBreakdown']; callsPerSettlement: number }>();
+    for (const rig of rigs) {
+      const rawPut = await rawPutItemPerSec(rig);
+      log(`pipeline (${rig.backend}): creating ${options.settlements + steadyBlocks * options.steadyBlock} invoices on the node and in the table`);
+      const invoices = await rig.createInvoices(options.settlements + steadyBlocks * options.steadyBlock);
+      const steady = Array.from({ length: steadyBlocks }, (_, b) => invoices.slice(options.settlements + b * options.steadyBlock, options.settlements + (b + 1) * options.steadyBlock));
+      perRig.set(rig, { burst: invoices.slice(0, options.settlements), steady, rawPut, burstSamples: noSamples(), steadySamples: noSamples(), calls: [], callsPerSettlement: 0 });
     }
 
-    // The engine's own pace in this run, the ceiling everything local shares.
-    const rawPut = await runClosedLoop(2000, 8, async (i) => {
-      await s.table.doc.send(new PutCommand({ TableName: s.tableName, Item: { pk: `BENCH#${i}`, sk: 'BENCH', entity: 'bench', value: 'x'.repeat(200) } }));
-    });
-    const rawPutItemPerSec = perSecond(rawPut.latenciesMs.length, rawPut.elapsedMs);
+    for (const rig of rigs) {
+      const state = perRig.get(rig)!;
+      log(`pipeline (${rig.backend}): burst of ${state.burst.length} settlements`);
+      callsByTable.delete(rig.stack.tableName);
+      await settleBlock(rig, creditedAt, state.burst, Number.POSITIVE_INFINITY, state.burstSamples);
+      const counts = [...(callsByTable.get(rig.stack.tableName) ?? new Map<string, number>())];
+      state.callsPerSettlement = counts.reduce((sum, [, count]) => sum + count, 0) / state.burst.length;
+      state.calls = counts
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([call, count]) => ({ call, perSettlement: count / state.burst.length }));
+    }
 
-    const steadyGuess = Math.max(5, Math.round(options.steadySec * 100));
-    log(`pipeline (${backend}): creating ${options.settlements + steadyGuess} invoices on the node and in the table`);
-    const invoices = await createInvoices(s, node, options.settlements + steadyGuess, owners);
-    const burstInvoices = invoices.slice(0, options.settlements);
+    const slowerBurst = Math.min(...rigs.map((rig) => phaseResult(perRig.get(rig)!.burstSamples, Number.POSITIVE_INFINITY).creditedPerSec));
+    const steadyRate = Math.max(1, Math.min(100, Math.floor(slowerBurst / 2)));
+    log(`pipeline: steady, ${steadyBlocks} blocks of ${options.steadyBlock} per backend at ${steadyRate}/s, alternating`);
+    const taken = new Map<PipelineRig, number>();
+    for (const rig of alternatingOrder(lnd, cln, steadyBlocks)) {
+      const state = perRig.get(rig)!;
+      const index = taken.get(rig) ?? 0;
+      taken.set(rig, index + 1);
+      await settleBlock(rig, creditedAt, state.steady[index]!, steadyRate, state.steadySamples);
+    }
 
-    const settledAt = new Map<string, number>();
-    const settle = (invoice: Invoice) => {
-      settledAt.set(invoice.id, performance.now());
-      const paid = s.sim.payInvoice(invoice.bolt11);
-      if (paid.status !== 'settled') throw new Error(`simulator did not settle ${invoice.id}: ${paid.error ?? paid.status}`);
-    };
-    const phase = async (batch: Invoice[], offeredPerSec: number): Promise<PhaseResult> => {
-      const timeoutMs = Math.max(120_000, batch.length * 100);
-      const started = performance.now();
-      if (Number.isFinite(offeredPerSec)) {
-        for (let i = 0; i < batch.length; i++) {
-          const dueMs = started + (i * 1000) / offeredPerSec;
-          const waitMs = dueMs - performance.now();
-          if (waitMs > 1) await new Promise((resolve) => setTimeout(resolve, waitMs));
-          settle(batch[i]!);
-        }
-      } else {
-        // As fast as the simulator takes them, yielding now and then so the stack can run.
-        for (let i = 0; i < batch.length; i += 25) {
-          for (const invoice of batch.slice(i, i + 25)) settle(invoice);
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
-      await waitFor(() => batch.every((invoice) => creditedAt.has(invoice.id)), `${batch.length} settlements credited`, timeoutMs, 100);
-      await waitFor(() => batch.every((invoice) => receiver.firstDelivery.has(invoice.id)), `${batch.length} invoice.paid webhooks delivered`, timeoutMs, 100);
-      const firstSettle = Math.min(...batch.map((invoice) => settledAt.get(invoice.id)!));
-      const lastCredit = Math.max(...batch.map((invoice) => creditedAt.get(invoice.id)!));
-      const lastWebhook = Math.max(...batch.map((invoice) => receiver.firstDelivery.get(invoice.id)!));
+    const result = (rig: PipelineRig): PipelineBenchResult => {
+      const state = perRig.get(rig)!;
       return {
-        settlements: batch.length,
-        offeredPerSec,
-        creditedPerSec: perSecond(batch.length, lastCredit - firstSettle),
-        webhooksPerSec: perSecond(batch.length, lastWebhook - firstSettle),
-        settleToCredit: summarize(batch.map((invoice) => creditedAt.get(invoice.id)! - settledAt.get(invoice.id)!)),
-        settleToWebhook: summarize(batch.map((invoice) => receiver.firstDelivery.get(invoice.id)! - settledAt.get(invoice.id)!)),
+        backend: rig.backend,
+        burst: phaseResult(state.burstSamples, Number.POSITIVE_INFINITY),
+        steady: phaseResult(state.steadySamples, steadyRate),
+        rawPutItemPerSec: state.rawPut,
+        localCallsPerSettlement: state.callsPerSettlement,
+        localCallBreakdown: state.calls,
+        webhookDuplicates: rig.webhookDuplicates(),
       };
     };
-
-    log(`pipeline (${backend}): burst of ${burstInvoices.length} settlements`);
-    const callsBefore = localCalls;
-    byCall.clear();
-    const burst = await phase(burstInvoices, Number.POSITIVE_INFINITY);
-    const localCallsPerSettlement = (localCalls - callsBefore) / burstInvoices.length;
-    const localCallBreakdown = [...byCall]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 8)
-      .map(([call, count]) => ({ call, perSettlement: count / burstInvoices.length }));
-
-    const steadyRate = options.steadyRatePerSec ?? Math.max(1, Math.min(100, Math.floor(burst.creditedPerSec / 2)));
-    const steadyCount = Math.min(invoices.length - burstInvoices.length, Math.max(5, Math.round(steadyRate * options.steadySec)));
-    log(`pipeline (${backend}): ${steadyCount} settlements at ${steadyRate}/s`);
-    const steady = await phase(invoices.slice(burstInvoices.length, burstInvoices.length + steadyCount), steadyRate);
-    return { backend, burst, steady, rawPutItemPerSec, localCallsPerSettlement, localCallBreakdown, webhookDuplicates: receiver.duplicates };
+    return { lnd: result(lnd), cln: result(cln) };
   } finally {
     stopRecording();
-    node.close();
-    await s.stop();
-    await receiver.close();
+    for (const rig of rigs.reverse()) await rig.stop();
   }
 }

@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick] [--settlements N] [--only api,pipeline,hot,cold,report] [--no-write]`
  *
  * Every benchmark on the local stack (each section on a fresh one; the pipeline once on
- * the LND simulator and once on the Core Lightning one), printed as tables and
+ * the LND and the Core Lightning simulator, both up at once, steady blocks alternating), printed as tables and
  * written into docs/BENCHMARKS.md with the date, the machine and the command. Machines are
  * shared and noisy: each section measures its baseline in the same run and prints ratios.
  * Not part of `npm test`.
@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { benchApi } from './api';
 import { benchColdStart } from './cold-start';
 import { benchHotAccount } from './hot-account';
-import { benchPipeline } from './pipeline';
+import { benchPipelines } from './pipeline';
 import { benchReport } from './report-bench';
 import { machineInfo, renderResults, RESULTS_END, RESULTS_START, writeResults, type BenchResults } from './report-table';
 
@@ -25,7 +25,9 @@ interface Profile {
   apiRequests: number;
   concurrency: number;
   settlements: number;
-  steadySec: number;
+  /** Steady-phase settlements per backend, in blocks of steadyBlock alternating LND and CLN. */
+  steadySettlements: number;
+  steadyBlock: number;
   hotRequests: number;
   hotConcurrency: number;
   coldRuns: number;
@@ -33,8 +35,8 @@ interface Profile {
 }
 
 const PROFILES: Record<'quick' | 'full', Profile> = {
-  quick: { apiRequests: 200, concurrency: 8, settlements: 300, steadySec: 4, hotRequests: 150, hotConcurrency: 24, coldRuns: 5, reportEntries: 100_000 },
-  full: { apiRequests: 600, concurrency: 8, settlements: 5_000, steadySec: 10, hotRequests: 400, hotConcurrency: 32, coldRuns: 7, reportEntries: 1_000_000 },
+  quick: { apiRequests: 200, concurrency: 8, settlements: 200, steadySettlements: 200, steadyBlock: 50, hotRequests: 150, hotConcurrency: 24, coldRuns: 5, reportEntries: 100_000 },
+  full: { apiRequests: 600, concurrency: 8, settlements: 5_000, steadySettlements: 600, steadyBlock: 50, hotRequests: 400, hotConcurrency: 32, coldRuns: 7, reportEntries: 1_000_000 },
 };
 
 const SKELETON = `# Benchmarks
@@ -82,10 +84,10 @@ async function main(): Promise<void> {
 
   if (wanted('api')) results.api = await benchApi({ requests: profile.apiRequests, concurrency: profile.concurrency, log });
   if (wanted('pipeline')) {
-    const pipeline = { settlements: profile.settlements, steadySec: profile.steadySec, log };
-    results.pipeline = await benchPipeline({ ...pipeline, backend: 'lnd' });
-    // Same run, same profile, the same fixed rate in phase 2: Core Lightning against LND.
-    results.pipelineCln = await benchPipeline({ ...pipeline, backend: 'cln', steadyRatePerSec: results.pipeline.steady.offeredPerSec });
+    // Both stacks up at once; the steady phase alternates blocks between them at one fixed rate.
+    const pipelines = await benchPipelines({ settlements: profile.settlements, steadySettlements: profile.steadySettlements, steadyBlock: profile.steadyBlock, log });
+    results.pipeline = pipelines.lnd;
+    results.pipelineCln = pipelines.cln;
   }
   if (wanted('hot')) results.hot = await benchHotAccount({ requests: profile.hotRequests, concurrency: profile.hotConcurrency, log });
   if (wanted('cold')) results.cold = await benchColdStart({ runs: profile.coldRuns, log });
