@@ -40,11 +40,16 @@ export function invoiceNodeFromConfig(config: ApiConfig): InvoiceNode {
   const statusTable = () =>
     (table ??= createTable(config.tableName, {
       ...(config.region ? { region: config.region } : {}),
-      ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
+      ...(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint, ...localCredentials() } : {}),
     }));
   return new InvoiceNodeSet({
     members: config.nodes.map(({ id, connection }) => ({ id, node: apiNode(connection) })),
     readStatuses: () => readNodeStatuses(statusTable()),
     log: powertoolsLog('lightning-payments-api'),
   });
+}
+
+/** DynamoDB Local takes any credentials, but the SDK insists on some. */
+function localCredentials() {
+  return process.env.AWS_ACCESS_KEY_ID ? {} : { region: process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }

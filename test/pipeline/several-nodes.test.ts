@@ -1,19 +1,35 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NodeDetailType, type InvoiceSettled } from '../../functions/lib/bus/bus-events';
+import { randomBytes } from 'node:crypto';
+import type { Dependencies } from '../../functions/http/dependencies';
+import { IdempotencyStore } from '../../functions/http/idempotency';
+import { invoiceNodeFromConfig } from '../../functions/http/invoice-node';
+import { readApiConfig } from '../../functions/lib/config';
 import { IdPrefix, newId } from '../../functions/lib/ids';
+import { debitWithdrawal } from '../../functions/lib/ledger/debit-withdrawal';
+import { DEFAULT_MAX_INVOICE_MSAT } from '../../functions/lib/money';
+import { isHealthy, readNodeStatuses } from '../../functions/lib/node/node-status';
+import type { ChannelBalance } from '../../functions/lib/node/node-types';
+import { localSecretSealer } from '../../functions/lib/webhooks/secret-sealer';
+import { decodePaymentRequest } from '../../functions/lib/withdrawals/payment-request';
+import { WithdrawalStatus } from '../../functions/lib/withdrawals/withdrawal';
+import { routes } from '../../functions/routes';
+import { bindRoutes, startHttpServer, type HttpServer } from '../../infra/local/http-server';
+import { fund, newMerchant } from '../support/ledger-fixtures';
+import { dynamoDbEndpoint } from '../support/table';
 import type { InvoiceItem } from '../../functions/lib/invoices/invoice';
 import { insertInvoice } from '../../functions/lib/invoices/repository';
 import type { LightningNode } from '../../functions/lib/node/lightning-node';
 import type { Log } from '../../functions/lib/runtime/log';
 import { keys } from '../../functions/lib/table/keys';
 import { localBridgeTransport } from '../../infra/local/bridge-transport';
-import { withoutNodeVariables, type PipelineNode } from '../../infra/local/local-node';
-import { startNodeBridge, type RunningBridge } from '../../node-bridge/src/bridge';
+import { nodeListEnv, withoutNodeVariables, type PipelineNode } from '../../infra/local/local-node';
+import { startNodeBridge, type BridgeOverrides, type RunningBridge } from '../../node-bridge/src/bridge';
 import { readBridgeConfig } from '../../node-bridge/src/config';
 import { nodeStreamLines, NodeStreamMetrics } from '../../node-bridge/src/node-stream-report';
 import { usePipelineHarness, waitUntil } from '../support/pipeline-harness';
@@ -96,6 +112,21 @@ async function readiness(bridge: RunningBridge): Promise<{ status: number; check
   return { status: response.status, checks: ((await response.json()) as { checks: Record<string, boolean> }).checks };
 }
 
+/** The node as the bridge sees it, with other channel balances than the simulator's (which never change). */
+function withBalances(balances: Record<string, Partial<ChannelBalance>>): NonNullable<BridgeOverrides['wrapNode']> {
+  return (nodeId, node) => {
+    const balance = balances[nodeId];
+    if (!balance) return node;
+    return new Proxy(node, {
+      get(target, property) {
+        if (property === 'channelBalance') return async () => ({ ...(await target.channelBalance()), ...balance });
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  };
+}
+
 describe('one bridge, two nodes (LND and Core Lightning): each node its own settlement stream and cursor', () => {
   const h = usePipelineHarness({ startBridge: false });
   /** The harness's node, listed as `default` (the single node moved into LIGHTNING_NODES), and a node of the other backend. */
@@ -132,9 +163,9 @@ describe('one bridge, two nodes (LND and Core Lightning): each node its own sett
       ...withoutNodeVariables(h.pipeline.bridgeEnv()),
       LIGHTNING_NODES: JSON.stringify([nodeEntry('default', h.sim.node, links.first!.address), nodeEntry(secondId, second.node, links.second!.address)]),
     }) as Record<string, string>;
-  const startBridge = async (env: Record<string, string>, log: Log = recordingLog(), heartbeatIntervalMs?: number) => {
+  const startBridge = async (env: Record<string, string>, log: Log = recordingLog(), heartbeatIntervalMs?: number, overrides: BridgeOverrides = {}) => {
     const config = readBridgeConfig(env);
-    bridge = await startNodeBridge(config, localBridgeTransport(config), { log, ...(heartbeatIntervalMs ? { heartbeatIntervalMs } : {}) });
+    bridge = await startNodeBridge(config, localBridgeTransport(config), { log, ...(heartbeatIntervalMs ? { heartbeatIntervalMs } : {}), ...overrides });
     return bridge;
   };
   const stopBridge = async () => {
@@ -284,6 +315,178 @@ describe('one bridge, two nodes (LND and Core Lightning): each node its own sett
     expect(await metricOf(running, 'bridge_settlements_seen_total', { node: secondId })).toBe(1);
     for (const invoice of [...early, ...late]) expect(settledEvents(invoice.payment_hash)).toHaveLength(1);
     expect(await depositReferences(account.accountId)).toEqual([...early, ...late].map((invoice) => invoice.id).sort());
+  }, 90_000);
+
+  describe('the API on both nodes (LIGHTNING_NODES for the invoice role)', () => {
+    let api: HttpServer | undefined;
+    afterEach(async () => {
+      await api?.close();
+      api = undefined;
+    });
+
+    /** The API as a deployment of two nodes builds it: its node from readApiConfig, over real HTTP. */
+    const startApi = async () => {
+      const config = readApiConfig({
+        TABLE_NAME: h.table.name,
+        DYNAMODB_ENDPOINT: dynamoDbEndpoint(),
+        PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
+        ...nodeListEnv([{ id: 'default', node: h.sim.node }, { id: secondId, node: second.node }], 'invoices'),
+      });
+      expect(config.nodes.map((node) => node.id)).toEqual(['default', secondId]);
+      const secrets = localSecretSealer(randomBytes(32));
+      const deps: Dependencies = {
+        table: h.table,
+        node: invoiceNodeFromConfig(config),
+        config: { publicBaseUrl: config.publicBaseUrl, maxInvoiceMsat: DEFAULT_MAX_INVOICE_MSAT },
+        idempotency: new IdempotencyStore(h.table, { sealer: secrets }),
+        secrets,
+        log: { warn: () => undefined, error: () => undefined },
+        now: () => new Date(),
+      };
+      api = await startHttpServer({ port: 0, host: '127.0.0.1', routes: bindRoutes(routes, deps) });
+      return api;
+    };
+    const post = async (urlPath: string, key: string, body: unknown) => {
+      const response = await fetch(api!.url + urlPath, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
+    };
+    /** Until both nodes' status items are fresh and healthy, with the inbound `expected` says. */
+    const statusesWritten = (expected: Record<string, number> = {}) =>
+      waitUntil(
+        async () => {
+          const statuses = await readNodeStatuses(h.table);
+          return ['default', secondId].every((id) => {
+            const status = statuses.find((each) => each.nodeId === id);
+            return status !== undefined && isHealthy(status, Date.now()) && (expected[id] === undefined || status.inboundMsat === expected[id]);
+          });
+        },
+        { message: 'both node status items healthy', timeoutMs: 30_000 },
+      );
+    const simulatorOf = (pubkey: string) => (pubkey === h.sim.pubkey ? h.sim : second);
+    const nodeIdOf = (pubkey: string) => (pubkey === h.sim.pubkey ? 'default' : secondId);
+
+    it('spreads invoices across both payee keys when inbound is equal; every one is paid and credited exactly once', async () => {
+      // Both simulators report the same inbound, so the two nodes take turns.
+      await bothReady(await startBridge(twoNodes()));
+      await statusesWritten();
+      await startApi();
+      const shop = await newMerchant(h.table);
+      const invoices: Array<Record<string, any>> = [];
+      for (let i = 0; i < 8; i++) {
+        const reply = await post('/v1/invoices', shop.secret_key, { amount_msat: 11_000 + i });
+        expect(reply.status).toBe(201);
+        expect(reply.body).not.toHaveProperty('node_id');
+        invoices.push(reply.body);
+      }
+      const payees = invoices.map((invoice) => decodePaymentRequest(invoice.bolt11).payee);
+      expect(payees.filter((payee) => payee === h.sim.pubkey)).toHaveLength(4);
+      expect(payees.filter((payee) => payee === second.pubkey)).toHaveLength(4);
+      // Each invoice records the node whose key signed it.
+      for (const [index, invoice] of invoices.entries()) expect((await h.readInvoice(invoice.id)).node_id).toBe(nodeIdOf(payees[index]!));
+
+      for (const [index, invoice] of invoices.entries()) expect(simulatorOf(payees[index]!).payInvoice(invoice.bolt11).status).toBe('settled');
+      const total = invoices.reduce((sum, invoice) => sum + (invoice.amount_msat as number), 0);
+      await waitUntil(async () => (await h.balance(shop.default_account_id)) === total, { message: 'all eight credited', timeoutMs: 30_000 });
+      expect(await depositReferences(shop.default_account_id)).toEqual(invoices.map((invoice) => invoice.id).sort());
+      for (const [index, invoice] of invoices.entries()) expect(settledEvents(invoice.payment_hash).map((detail) => detail.node_id)).toEqual([nodeIdOf(payees[index]!)]);
+    }, 90_000);
+
+    it('gives no invoice to a node with far less inbound liquidity while the other can receive', async () => {
+      await bothReady(await startBridge(twoNodes(), recordingLog(), undefined, { wrapNode: withBalances({ [secondId]: { inboundMsat: 2_000_000 } }) }));
+      await statusesWritten({ [secondId]: 2_000_000 });
+      await startApi();
+      const shop = await newMerchant(h.table);
+      const payees: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const reply = await post('/v1/invoices', shop.secret_key, { amount_msat: 12_000 + i });
+        expect(reply.status).toBe(201);
+        payees.push(decodePaymentRequest(reply.body.bolt11).payee);
+      }
+      expect(payees).toEqual(Array(6).fill(h.sim.pubkey));
+    }, 90_000);
+
+    it('settles a withdrawal to an invoice of our other node internally: never routed, the invoice cancelled on its own node', async () => {
+      // The first node has almost no inbound: the invoice goes to the second.
+      await bothReady(await startBridge(twoNodes(), recordingLog(), undefined, { wrapNode: withBalances({ default: { inboundMsat: 1_000 } }) }));
+      await statusesWritten({ default: 1_000 });
+      await startApi();
+      const [payee, payer] = [await newMerchant(h.table), await newMerchant(h.table)];
+      await fund(h.table, { merchantId: payer.merchant_id, accountId: payer.default_account_id, amountMsat: 100_000 });
+      const invoice = await post('/v1/invoices', payee.secret_key, { amount_msat: 40_000 });
+      expect(invoice.status).toBe(201);
+      expect(decodePaymentRequest(invoice.body.bolt11).payee).toBe(second.pubkey);
+
+      // The API's identity is its first node's: the payee is the other one.
+      const withdrawal = await post('/v1/withdrawals', payer.secret_key, { bolt11: invoice.body.bolt11 });
+      expect(withdrawal.status).toBe(202);
+      expect(withdrawal.body).toMatchObject({ status: 'succeeded', internal: true, fee_msat: 0, amount_msat: 40_000 });
+      expect(await h.balance(payer.default_account_id)).toBe(60_000);
+      expect(await h.balance(payee.default_account_id)).toBe(40_000);
+      expect((await h.readInvoice(invoice.body.id)).status).toBe('paid');
+      // Neither node tried to pay it, and the second node no longer takes it from outside.
+      expect(h.sim.paymentAttempts(invoice.body.payment_hash).attempts).toBe(0);
+      expect(second.paymentAttempts(invoice.body.payment_hash).attempts).toBe(0);
+      await waitUntil(() => second.payInvoice(invoice.body.bolt11).status !== 'settled', { message: 'cancelled on the second node' });
+      expect(await h.balance(payee.default_account_id)).toBe(40_000);
+    }, 90_000);
+  });
+
+  it('pays a withdrawal from the node with the outbound liquidity and tracks it there across a bridge restart', async () => {
+    // The first node cannot cover the amount and the reserve; the second can.
+    await bothReady(await startBridge(twoNodes(), recordingLog(), undefined, { wrapNode: withBalances({ default: { outboundMsat: 10_000 } }) }));
+    await waitUntil(async () => (await metricOf(bridge!, 'bridge_node_outbound_liquidity_msat', { node: 'default' })) === 10_000, { message: 'first node read' });
+    await waitUntil(async () => ((await metricOf(bridge!, 'bridge_node_outbound_liquidity_msat', { node: secondId })) ?? 0) > 1_000_000, { message: 'second node read' });
+    const account = await h.newAccount({ fundMsat: 200_000 });
+    // An outside invoice the second node's network knows, whose payment hangs until resolved.
+    const outside = second.createOutsideInvoice({ amountMsat: 50_000, outcome: 'hang', feeMsat: 5 });
+    const withdrawal = await debitWithdrawal(h.table, {
+      id: newId(IdPrefix.withdrawal),
+      ...account,
+      amountMsat: 50_000,
+      feeReserveMsat: 10_000,
+      paymentHash: outside.paymentHash,
+      bolt11: outside.bolt11,
+      createdAt: new Date().toISOString(),
+    });
+    await waitUntil(async () => (await h.readWithdrawal(withdrawal.id)).status === WithdrawalStatus.inFlight && second.paymentAttempts(outside.paymentHash).attempts === 1, {
+      message: 'in flight on the second node',
+    });
+    expect((await h.readWithdrawal(withdrawal.id)).node_id).toBe(secondId);
+    expect(h.sim.paymentAttempts(outside.paymentHash).attempts).toBe(0);
+    await stopBridge();
+
+    // Now only the first node has the liquidity: the payment is still followed on the second, never sent again.
+    await bothReady(await startBridge(twoNodes(), recordingLog(), undefined, { wrapNode: withBalances({ [secondId]: { outboundMsat: 10_000 } }) }));
+    second.resolvePayment(outside.paymentHash, 'succeed');
+    await waitUntil(async () => (await h.readWithdrawal(withdrawal.id)).status === WithdrawalStatus.succeeded, { message: 'succeeded after the restart', timeoutMs: 30_000 });
+    expect(await h.balance(account.accountId)).toBe(200_000 - 50_000 - 5);
+    expect(second.paymentAttempts(outside.paymentHash).attempts).toBe(1);
+    expect(h.sim.paymentAttempts(outside.paymentHash).attempts).toBe(0);
+    expect((await h.readWithdrawal(withdrawal.id)).node_id).toBe(secondId);
+  }, 90_000);
+
+  it('leaves a withdrawal recorded on a node no longer configured alone: not paid elsewhere, not refunded', async () => {
+    const account = await h.newAccount({ fundMsat: 100_000 });
+    const outside = h.sim.createOutsideInvoice({ amountMsat: 20_000, outcome: 'succeed' });
+    const withdrawal = await debitWithdrawal(h.table, {
+      id: newId(IdPrefix.withdrawal),
+      ...account,
+      amountMsat: 20_000,
+      feeReserveMsat: 1_000,
+      paymentHash: outside.paymentHash,
+      bolt11: outside.bolt11,
+      createdAt: new Date().toISOString(),
+    });
+    // As a bridge with a node `gone` would have recorded it (and perhaps sent it) before that node left the list.
+    await h.table.doc.send(
+      new UpdateCommand({ TableName: h.table.name, Key: keys.withdrawal(withdrawal.id), UpdateExpression: 'SET node_id = :gone', ExpressionAttributeValues: { ':gone': 'gone' } }),
+    );
+    const running = await startBridge(twoNodes());
+    await waitUntil(async () => ((await metricOf(running, 'bridge_payouts_on_unknown_node_total', {})) ?? 0) >= 1, { message: 'left for a human', timeoutMs: 30_000 });
+    expect((await h.readWithdrawal(withdrawal.id)).status).toBe(WithdrawalStatus.pending);
+    expect(h.sim.paymentAttempts(outside.paymentHash).attempts).toBe(0);
+    expect(second.paymentAttempts(outside.paymentHash).attempts).toBe(0);
+    expect(await h.balance(account.accountId)).toBe(100_000 - 21_000);
   }, 90_000);
 });
 
