@@ -97,7 +97,15 @@ export class NodeBridgeService extends Construct {
     });
 
     const role = this.taskDefinition.taskRole;
-    grantTableAccess(props.table, role, { items: [{ actions: ['GetItem', 'UpdateItem'], keys: [LeadingKey.cursor, LeadingKey.withdrawal] }], indexQueries: [{ index: 'gsi2', keys: [IndexKey.openWithdrawals] }] });
+    // With several nodes it also writes each node's status item and reads an invoice's node before cancelling it there.
+    grantTableAccess(props.table, role, {
+      items: [
+        { actions: ['GetItem', 'UpdateItem'], keys: [LeadingKey.cursor, LeadingKey.withdrawal] },
+        { actions: ['PutItem'], keys: [LeadingKey.nodeStatus] },
+        { actions: ['GetItem'], keys: [LeadingKey.invoice] },
+      ],
+      indexQueries: [{ index: 'gsi2', keys: [IndexKey.openWithdrawals] }],
+    });
     props.bus.grantPutEventsTo(role);
     props.payoutQueue.grantConsumeMessages(role);
     // A payment still in flight after PAYOUT_MAX_TRACK_SEC is re-queued as a fresh message

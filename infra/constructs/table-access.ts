@@ -1,5 +1,6 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { STATUS_PARTITION } from '../../functions/lib/node/node-status';
 import type { IndexName } from '../../functions/lib/table/definition';
 
 /**
@@ -21,6 +22,8 @@ export const LeadingKey = {
   webhookEndpoint: 'WEBHOOK_ENDPOINT#*',
   cursor: 'CURSOR#*',
   rateLimit: 'RATE_LIMIT#*',
+  /** Every node's status item, one partition (written by the bridge, read by the node routes with several nodes). */
+  nodeStatus: STATUS_PARTITION,
 } as const;
 
 /** Index partition keys (gsi1: a merchant's list of one kind; gsi2: work lists). */

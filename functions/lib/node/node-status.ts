@@ -23,7 +23,8 @@ export interface NodeStatus {
   freshUntilMs: number;
 }
 
-const STATUS_PARTITION = 'NODE_STATUS';
+/** The one partition of every node's status item (IAM grants it by this name: infra/constructs/table-access.ts). */
+export const STATUS_PARTITION = 'NODE_STATUS';
 const ENTITY = 'node_status';
 const statusKey = (nodeId: string) => ({ pk: STATUS_PARTITION, sk: `NODE#${nodeId}` });
 
