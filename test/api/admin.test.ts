@@ -85,12 +85,16 @@ describe('admin CLI', () => {
   });
 
   it('runs as `npm run admin`: one JSON line on success, one error line and exit code 1 on failure', async () => {
+    // The tsx that `npm run` puts on PATH, without npx's package resolution in front of it.
     const run = (args: string[], extraEnv: Record<string, string>) =>
-      execFileAsync('npx', ['tsx', 'scripts/admin.ts', ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...extraEnv }, timeout: 60_000 });
-    const ok = await run(['merchant:create', '--name', 'From the shell'], env());
+      execFileAsync('node_modules/.bin/tsx', ['scripts/admin.ts', ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...extraEnv }, timeout: 60_000 });
+    // Independent processes: started together, so the test waits for one start-up, not two.
+    const [ok, failed] = await Promise.all([
+      run(['merchant:create', '--name', 'From the shell'], env()),
+      run(['merchant:list'], { DYNAMODB_LOCAL_PORT: '1' }).catch((error: { code: number; stdout: string; stderr: string }) => error),
+    ]);
     expect(ok.stdout.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(ok.stdout)).toHaveProperty('secret_key');
-    const failed = await run(['merchant:list'], { DYNAMODB_LOCAL_PORT: '1' }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect((failed as { code: number }).code).toBe(1);
     const errorLines = (failed as { stderr: string }).stderr.split('\n').filter((line) => line.startsWith('error:'));
     expect(errorLines).toEqual(['error: cannot reach DynamoDB Local at http://127.0.0.1:1: is `npm start` running? (or set DYNAMODB_LOCAL_PORT / DYNAMODB_ENDPOINT)']);
