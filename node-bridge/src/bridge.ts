@@ -91,6 +91,9 @@ export async function startNodeBridge(config: BridgeConfig, transport: BridgeTra
   if (overrides.wrapBus) bus = overrides.wrapBus(bus);
 
   let stopping = false;
+  // A stream that connects or drops rewrites the nodes' status items at once (several nodes), so
+  // invoice placement need not wait up to LIQUIDITY_INTERVAL_MS to learn of it.
+  let refreshStatus = () => {};
   // One settlement stream and cursor per node: a node that is down holds up only its own settlements.
   const streams = nodes.map(
     (each) =>
@@ -104,6 +107,7 @@ export async function startNodeBridge(config: BridgeConfig, transport: BridgeTra
         ...config.invoices,
         publishRetryBaseMs: config.publish.retryBaseMs,
         publishRetryMaxMs: config.publish.retryMaxMs,
+        onConnectedChange: () => refreshStatus(),
       }),
   );
   const health = await startHealthServer({
@@ -128,6 +132,7 @@ export async function startNodeBridge(config: BridgeConfig, transport: BridgeTra
       ? { status: { write: (status: NodeStatus) => writeNodeStatus(table, status), streamConnected: (nodeId: string) => streams.find((stream) => stream.nodeId === nodeId)?.connected ?? false } }
       : {}),
   });
+  if (several) refreshStatus = () => liquidity.refresh();
   const payouts = startPayoutWorker({
     queue: payoutQueue,
     nodes: liquidityPayoutNodes(nodes, liquidity),

@@ -25,6 +25,8 @@ export interface InvoiceStreamOptions {
   listPageSize: number;
   publishRetryBaseMs: number;
   publishRetryMaxMs: number;
+  /** Told each time `connected` changes (the node's status item is rewritten then, for invoice placement). */
+  onConnectedChange?: (connected: boolean) => void;
 }
 
 /**
@@ -68,6 +70,7 @@ export class InvoiceStream {
   private lastActivity = Date.now();
   private readonly labels: { node: string };
   private readonly log: Log;
+  private shownConnected = false;
 
   constructor(private readonly options: InvoiceStreamOptions) {
     this.labels = { node: options.nodeId };
@@ -89,6 +92,15 @@ export class InvoiceStream {
   /** Connected to the node and caught up at least once since the last (re)connect. */
   get connected(): boolean {
     return this.streamOpen && this.caughtUp;
+  }
+
+  /** The connected gauge, and onConnectedChange when it changed. */
+  private showConnected(): void {
+    const connected = this.connected;
+    this.options.metrics.invoiceStreamConnected.set(this.labels, connected ? 1 : 0);
+    if (connected === this.shownConnected) return;
+    this.shownConnected = connected;
+    this.options.onConnectedChange?.(connected);
   }
 
   get cursor(): number {
@@ -144,7 +156,7 @@ export class InvoiceStream {
       this.currentStream = stream;
       this.streamOpen = true;
       this.caughtUp = false;
-      metrics.invoiceStreamConnected.set(this.labels, 0);
+      this.showConnected();
       log.info('invoice stream subscribed', { settleIndex: this.tracker.cursor, addIndex: this.addIndex });
       this.requestScan();
       let endedWith: unknown;
@@ -158,7 +170,7 @@ export class InvoiceStream {
       }
       this.streamOpen = false;
       this.caughtUp = false;
-      metrics.invoiceStreamConnected.set(this.labels, 0);
+      this.showConnected();
       if (this.signal.aborted) break;
       metrics.invoiceStreamReconnects.inc(this.labels);
       // A stream that lived a while was healthy: start the backoff over.
@@ -336,7 +348,7 @@ export class InvoiceStream {
     }
     metrics.catchUps.inc(this.labels);
     this.caughtUp = true;
-    this.options.metrics.invoiceStreamConnected.set(this.labels, this.connected ? 1 : 0);
+    this.showConnected();
     this.markActivity();
     log.debug('invoice list catch-up done', { pages, cursor: this.tracker.cursor, scanAddIndex: this.scanAddIndex, pending: this.pending.size });
   }

@@ -48,6 +48,8 @@ export interface LiquidityWatch {
   ofNode(nodeId: string): Liquidity | undefined;
   /** The keys of the nodes read so far: the payees of our own invoices. */
   pubkeys(): ReadonlySet<string>;
+  /** Reads (and writes the status items) now, after the one running, instead of waiting for the interval. */
+  refresh(): void;
   stop(): Promise<void>;
 }
 
@@ -136,6 +138,7 @@ export function startLiquidityWatch(options: LiquidityWatchOptions): LiquidityWa
     }
   }
 
+  let refreshQueued = false;
   const tick = () => {
     running = running.then(() => (stopped ? undefined : check()));
   };
@@ -146,6 +149,15 @@ export function startLiquidityWatch(options: LiquidityWatchOptions): LiquidityWa
     latest: total,
     ofNode: (nodeId) => readings.get(nodeId),
     pubkeys: () => new Set(pubkeyOf.values()),
+    refresh: () => {
+      // Several changes while a read is queued need only that one read.
+      if (refreshQueued) return;
+      refreshQueued = true;
+      running = running.then(() => {
+        refreshQueued = false;
+        return stopped ? undefined : check();
+      });
+    },
     async stop() {
       stopped = true;
       clearInterval(timer);

@@ -287,6 +287,20 @@ describe('one bridge, two nodes (LND and Core Lightning): each node its own sett
     expect(await metricOf(running, 'bridge_invoice_stream_reconnects_total', { node: secondId })).toBeGreaterThan(0);
   }, 90_000);
 
+  it("rewrites the nodes' status items when a stream connects or drops, not only each LIQUIDITY_INTERVAL_MS", async () => {
+    // One reading at the start (before the streams are up) and the next in ten minutes: only the change can tell the API.
+    const running = await startBridge({ ...twoNodes(), LIQUIDITY_INTERVAL_MS: '600000' });
+    await bothReady(running);
+    const streamConnected = async (nodeId: string) => (await readNodeStatuses(h.table)).find((status) => status.nodeId === nodeId)?.streamConnected;
+    await waitUntil(async () => (await streamConnected('default')) === true && (await streamConnected(secondId)) === true, { message: 'both status items say connected' });
+
+    links.second!.cut();
+    await waitUntil(async () => (await streamConnected(secondId)) === false, { message: "the cut node's status item says not connected" });
+    expect(await streamConnected('default')).toBe(true);
+    links.second!.mend();
+    await waitUntil(async () => (await streamConnected(secondId)) === true, { message: 'connected again once mended' });
+  }, 60_000);
+
   it('a restarted bridge resumes each node from its own cursor', async () => {
     const account = await h.newAccount();
     await bothReady(await startBridge(twoNodes()));
