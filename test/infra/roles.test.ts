@@ -101,6 +101,9 @@ describe('every role allows exactly the calls its code makes', () => {
       ...lndSecrets(routeKey),
       { action: 'dynamodb:UpdateItem', resource: tableArn, leadingKey: 'RATE_LIMIT#*', reason: 'the per-merchant rate limit of the shared HTTP pipeline (functions/http/middleware/rate-limit.ts) runs on every authenticated route' },
       { action: 'dynamodb:GetItem', resource: tableArn, leadingKey: 'MERCHANT#*#IDEMPOTENCY#*', reason: 'the shared idempotency layer reads the stored record when a retry finds the key taken (functions/http/idempotency.ts)' },
+      ...(routeKey === 'POST /v1/withdrawals'
+        ? [{ action: 'dynamodb:Query', resource: tableArn, leadingKey: 'NODE_STATUS', reason: "with several nodes, a node's key comes from its status item when the node does not answer getNodeInfo; no suite makes a node refuse that call" }]
+        : []),
       ...(routeKey === 'POST /v1/events/{id}/redeliver'
         ? [{ action: 'sqs:SendMessage', resource: 'arn:aws:sqs:*', reason: 'redelivery starts a new series on the webhook queue; the API suites run it without the local queue recorder' }]
         : []),
@@ -128,6 +131,7 @@ describe('every role allows exactly the calls its code makes', () => {
         extras: [
           ...queueMetadata,
           { action: 'sqs:ChangeMessageVisibility', resource: 'arn:aws:sqs:*CancelQueue*', reason: 'the shared queue consumer extends or releases a cancel message that takes long or fails; the suites never make one' },
+          { action: 'dynamodb:GetItem', resource: tableArn, leadingKey: 'INVOICE#*', reason: "with several nodes a cancel reads the invoice's node to cancel it there (invoice-cancel-worker.ts); no suite queues a cancel on two nodes yet" },
         ],
       },
     ];
