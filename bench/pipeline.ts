@@ -7,6 +7,9 @@
  * - settle: the moment the simulator settles the invoice (just before payInvoice);
  * - stream: the moment a settlement stream of the bench's own on that node (the bridge's
  *   path: node port, adapter, simulator) reported it;
+ * - published: the `sent_at` of the bus-ingress message the bridge wrote for it (PutEvents
+ *   on the local bus; the bridge's clock, the same machine's);
+ * - routed: the end of the bus router's first ingress Query that returned that message;
  * - credit: the moment the settle consumer's transaction (deposit ledger entry) committed,
  *   seen by the SDK recorder on its way back;
  * - webhook: the moment the receiver got the first delivery of that invoice's invoice.paid.
@@ -20,10 +23,11 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { LightningBackend } from '../functions/lib/node/node-config';
 import { Entity } from '../functions/lib/table/keys';
+import { BUS_INGRESS_QUEUE } from '../infra/local/aws/local-bus';
 import { tablesOf } from './aws-usage';
 import { waitFor } from './local-stack';
 import { openPipelineRig, type Invoice, type PipelineRig } from './pipeline-rig';
-import { recordSdkCalls } from './sdk-recorder';
+import { recordSdkCalls, type SdkCall } from './sdk-recorder';
 import { perSecond, runClosedLoop, summarize, type LatencySummary } from './stats';
 
 export interface PhaseResult {
@@ -35,6 +39,12 @@ export interface PhaseResult {
   /** Steady only: the blocks the settlements came in, alternating with the other backend's. */
   blocks: number;
   settleToStream: LatencySummary;
+  /** settle → the bridge's PutEvents reached the ingress queue (bridge sees it and publishes). */
+  settleToPublished: LatencySummary;
+  /** published → the bus router received it (its poll of the ingress queue). */
+  publishedToRouted: LatencySummary;
+  /** routed → credited (rule queue, settle consumer, its transaction). */
+  routedToCredit: LatencySummary;
   settleToCredit: LatencySummary;
   settleToWebhook: LatencySummary;
 }
@@ -70,6 +80,9 @@ export interface PipelineComparison {
 
 interface Samples {
   stream: number[];
+  published: number[];
+  routed: number[];
+  routedToCredit: number[];
   credit: number[];
   webhook: number[];
   /** Sum over blocks of first settle → last credit / last webhook. */
@@ -79,7 +92,7 @@ interface Samples {
   blocks: number;
 }
 
-const noSamples = (): Samples => ({ stream: [], credit: [], webhook: [], creditSpanMs: 0, webhookSpanMs: 0, settlements: 0, blocks: 0 });
+const noSamples = (): Samples => ({ stream: [], published: [], routed: [], routedToCredit: [], credit: [], webhook: [], creditSpanMs: 0, webhookSpanMs: 0, settlements: 0, blocks: 0 });
 
 function phaseResult(samples: Samples, offeredPerSec: number): PhaseResult {
   return {
@@ -89,13 +102,39 @@ function phaseResult(samples: Samples, offeredPerSec: number): PhaseResult {
     webhooksPerSec: perSecond(samples.settlements, samples.webhookSpanMs),
     blocks: samples.blocks,
     settleToStream: summarize(samples.stream),
+    settleToPublished: summarize(samples.published),
+    publishedToRouted: summarize(samples.routed),
+    routedToCredit: summarize(samples.routedToCredit),
     settleToCredit: summarize(samples.credit),
     settleToWebhook: summarize(samples.webhook),
   };
 }
 
 /** Settles one block on one rig (at `offeredPerSec`, or all at once) and waits until every one is credited and delivered. */
-async function settleBlock(rig: PipelineRig, creditedAt: Map<string, number>, batch: Invoice[], offeredPerSec: number, into: Samples): Promise<void> {
+/** Per payment hash, when the bridge's event for it was written to the bus ingress and first received from there (performance.now() time). */
+interface IngressTimes {
+  publishedAt: Map<string, number>;
+  routedAt: Map<string, number>;
+}
+
+/** An ingress Query's answer: each message's sent_at and the hash its InvoiceSettled carries. */
+function noteIngress(call: SdkCall, times: IngressTimes): void {
+  if (call.operation !== 'Query' || call.error || call.input.ExpressionAttributeValues?.[':pk'] !== `QUEUE#${BUS_INGRESS_QUEUE}`) return;
+  const receivedAt = call.startedAtMs + call.durationMs;
+  for (const item of (call.output?.Items ?? []) as Array<{ body?: string; sent_at?: string }>) {
+    let hash: unknown;
+    try {
+      hash = (JSON.parse(item.body ?? '') as { detail?: { payment_hash?: unknown } }).detail?.payment_hash;
+    } catch {
+      continue;
+    }
+    if (typeof hash !== 'string' || times.routedAt.has(hash)) continue;
+    times.routedAt.set(hash, receivedAt);
+    if (item.sent_at) times.publishedAt.set(hash, Date.parse(item.sent_at) - performance.timeOrigin);
+  }
+}
+
+async function settleBlock(rig: PipelineRig, creditedAt: Map<string, number>, ingress: IngressTimes, batch: Invoice[], offeredPerSec: number, into: Samples): Promise<void> {
   const timeoutMs = Math.max(120_000, batch.length * 100);
   const started = performance.now();
   if (Number.isFinite(offeredPerSec)) {
@@ -120,6 +159,11 @@ async function settleBlock(rig: PipelineRig, creditedAt: Map<string, number>, ba
   for (const invoice of batch) {
     const seen = rig.streamSeenAt.get(invoice.paymentHash);
     if (seen !== undefined) into.stream.push(seen - settled(invoice));
+    const published = ingress.publishedAt.get(invoice.paymentHash);
+    const routed = ingress.routedAt.get(invoice.paymentHash);
+    if (published !== undefined) into.published.push(published - settled(invoice));
+    if (published !== undefined && routed !== undefined) into.routed.push(routed - published);
+    if (routed !== undefined) into.routedToCredit.push(creditedAt.get(invoice.id)! - routed);
     into.credit.push(creditedAt.get(invoice.id)! - settled(invoice));
     into.webhook.push(rig.firstDelivery.get(invoice.id)! - settled(invoice));
   }
@@ -145,8 +189,10 @@ export function alternatingOrder<T>(first: T, second: T, blocksEach: number): T[
 export async function benchPipelines(options: PipelineBenchOptions): Promise<PipelineComparison> {
   const { log } = options;
   const creditedAt = new Map<string, number>();
+  const ingress: IngressTimes = { publishedAt: new Map(), routedAt: new Map() };
   const callsByTable = new Map<string, Map<string, number>>();
   const stopRecording = recordSdkCalls((call) => {
+    noteIngress(call, ingress);
     if (call.service === 'dynamodb') {
       const table = tablesOf(call)[0];
       if (table) {
@@ -186,7 +232,7 @@ export async function benchPipelines(options: PipelineBenchOptions): Promise<Pip
       const state = perRig.get(rig)!;
       log(`pipeline (${rig.backend}): burst of ${state.burst.length} settlements`);
       callsByTable.delete(rig.stack.tableName);
-      await settleBlock(rig, creditedAt, state.burst, Number.POSITIVE_INFINITY, state.burstSamples);
+      await settleBlock(rig, creditedAt, ingress, state.burst, Number.POSITIVE_INFINITY, state.burstSamples);
       const counts = [...(callsByTable.get(rig.stack.tableName) ?? new Map<string, number>())];
       state.callsPerSettlement = counts.reduce((sum, [, count]) => sum + count, 0) / state.burst.length;
       state.calls = counts
@@ -203,7 +249,7 @@ export async function benchPipelines(options: PipelineBenchOptions): Promise<Pip
       const state = perRig.get(rig)!;
       const index = taken.get(rig) ?? 0;
       taken.set(rig, index + 1);
-      await settleBlock(rig, creditedAt, state.steady[index]!, steadyRate, state.steadySamples);
+      await settleBlock(rig, creditedAt, ingress, state.steady[index]!, steadyRate, state.steadySamples);
     }
 
     const result = (rig: PipelineRig): PipelineBenchResult => {

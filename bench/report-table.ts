@@ -109,6 +109,7 @@ function phaseRow(name: string, phase: PhaseResult): string[] {
     formatRate(phase.creditedPerSec),
     formatRate(phase.webhooksPerSec),
     `${spread(phase.settleToStream)} (${phase.settleToStream.count})`,
+    [phase.settleToPublished, phase.publishedToRouted, phase.routedToCredit].map((stage) => `${formatMs(stage.p50Ms)} / ${formatMs(stage.p99Ms)}`).join(' → ') + ` (${phase.publishedToRouted.count})`,
     spread(phase.settleToCredit),
     `${formatMs(phase.settleToWebhook.p50Ms)} / ${formatMs(phase.settleToWebhook.p99Ms)}`,
   ];
@@ -119,7 +120,7 @@ function pipelineSection(p: PipelineBenchResult): string {
     `### Settlement pipeline on ${p.backend === 'cln' ? 'Core Lightning' : 'LND'} (simulator)`,
     '',
     table(
-      ['phase', 'settlements', 'offered', 'credited/s', 'webhooks/s', 'settle → node stream p50 / p90 / p99 (samples)', 'settle → credit p50 / p90 / p99', 'settle → webhook p50 / p99'],
+      ['phase', 'settlements', 'offered', 'credited/s', 'webhooks/s', 'settle → node stream p50 / p90 / p99 (samples)', 'stages p50 / p99: settle → published → routed → credited (samples)', 'settle → credit p50 / p90 / p99', 'settle → webhook p50 / p99'],
       [phaseRow('burst', p.burst), phaseRow('steady', p.steady)],
     ),
     '',
