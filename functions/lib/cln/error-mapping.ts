@@ -17,6 +17,7 @@ import {
   PaymentPendingError,
 } from './errors';
 import { ClnRpcErrorCode as Code } from './rpc-error-codes';
+import { parseRpcErrorDetails, readsAsTransportFailure } from './rpc-error-details';
 
 type ClnErrorClass = new (message: string, context: ClnErrorContext) => ClnError;
 
@@ -44,27 +45,10 @@ const FAILURE_REASONS: ReadonlyMap<number, PaymentFailureReason> = new Map([
   [Code.PayDestinationInsufficientCapacity, PaymentFailureReason.Unreachable],
 ]);
 
-// Transport failures grpc-js reports without UNAVAILABLE on some paths (TLS, resets).
-const TRANSPORT_WORDS = ['econnrefused', 'econnreset', 'connection dropped', 'failed to connect', 'no connection established', 'handshake'];
-
 interface GrpcLikeError {
   code?: unknown;
   details?: unknown;
   message?: unknown;
-}
-
-/** What cln-grpc puts in the details: `... RpcError { code: Some(905), message: "...", data: ... }`. */
-export interface RpcErrorDetails {
-  code: number | null;
-  /** `current_status` from the error's data (906), when present. */
-  currentStatus: string | null;
-}
-
-export function parseRpcErrorDetails(details: string): RpcErrorDetails | null {
-  const match = /RpcError \{ code: (?:Some\((-?\d+)\)|None)/.exec(details);
-  if (!match) return null;
-  const status = /"current_status": String\("([a-z_]+)"\)/.exec(details);
-  return { code: match[1] === undefined ? null : Number(match[1]), currentStatus: status?.[1] ?? null };
 }
 
 function describe(error: unknown): { code: number | undefined; details: string } {
@@ -84,12 +68,11 @@ export function toClnError(error: unknown, method: string): ClnError {
   const { code: grpcCode, details } = describe(error);
   const context = { method, grpcCode, cause: error };
   const rpc = parseRpcErrorDetails(details);
-  const lower = details.toLowerCase();
 
   const unreachable =
     grpcCode === GrpcStatus.UNAVAILABLE ||
     grpcCode === GrpcStatus.DEADLINE_EXCEEDED ||
-    (rpc === null && TRANSPORT_WORDS.some((word) => lower.includes(word)));
+    (rpc === null && readsAsTransportFailure(details));
   if (unreachable) {
     const text = `Core Lightning ${method} got no answer (${statusName(grpcCode)})`;
     return method === 'Xpay' ? new PaymentOutcomeUnknownError(`${text}: the payment may still be in flight`, context) : new ClnUnavailableError(text, context);

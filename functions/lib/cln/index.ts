@@ -1,7 +1,8 @@
 export * from './client';
 export * from './errors';
 export { clnCertificatePaths, CLN_CERTIFICATE_FILES } from './credentials';
-export { parseRpcErrorDetails, toClnError } from './error-mapping';
+export { toClnError } from './error-mapping';
+export { parseRpcErrorDetails } from './rpc-error-details';
 export { ClnRpcErrorCode } from './rpc-error-codes';
 export { UnsafeIntegerError } from '../lnd/errors';
 export * from './types';

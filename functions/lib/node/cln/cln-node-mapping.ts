@@ -7,7 +7,7 @@ import {
   ClnOutputStatus,
   type ClnPay,
   ClnPayStatus,
-} from '../../cln';
+} from '../../cln/types';
 import { FailureReason } from '../../withdrawals/withdrawal';
 import { NodeError } from '../node-errors';
 import {
@@ -20,6 +20,9 @@ import {
   type OnchainBalance,
   type PaymentUpdate,
 } from '../node-types';
+
+// Imports only the client's types, not its barrel (which loads grpc-js): the light invoice
+// node that API functions bundle reads answers through these functions too.
 
 /** Core Lightning names mainnet "bitcoin"; the port speaks LND's names. */
 const NETWORKS: Record<string, string> = { bitcoin: 'mainnet' };

@@ -1,6 +1,7 @@
 import { GrpcCallError } from '../../grpc-unary/grpc-call-error';
 import { GrpcStatus, grpcStatusName } from '../../grpc-unary/grpc-status';
 import { ClnRpcErrorCode } from '../../cln/rpc-error-codes';
+import { parseRpcErrorDetails, readsAsTransportFailure } from '../../cln/rpc-error-details';
 import {
   DuplicateInvoiceError,
   NodeAccessDeniedError,
@@ -19,22 +20,11 @@ export interface ClnCallFailure {
   details: string;
 }
 
-// cln-grpc's details: `Error calling method M: RpcError { code: Some(905), message: "...", data: ... }`.
-const RPC_CODE = /RpcError \{ code: (?:Some\((-?\d+)\)|None)/;
-const CURRENT_STATUS = /"current_status": String\("([a-z_]+)"\)/;
-// Transport failures that may arrive without UNAVAILABLE (TLS, resets).
-const TRANSPORT_WORDS = ['econnrefused', 'econnreset', 'connection dropped', 'failed to connect', 'no connection established', 'handshake'];
-
 /** The failure of a cln-grpc call; undefined for anything that is not one. */
 export function clnCallFailure(error: unknown): ClnCallFailure | undefined {
   if (!(error instanceof GrpcCallError)) return undefined;
-  const rpc = RPC_CODE.exec(error.details);
-  return {
-    grpcCode: error.code,
-    rpcCode: rpc?.[1] === undefined ? null : Number(rpc[1]),
-    currentStatus: CURRENT_STATUS.exec(error.details)?.[1] ?? null,
-    details: error.details,
-  };
+  const rpc = parseRpcErrorDetails(error.details);
+  return { grpcCode: error.code, rpcCode: rpc?.code ?? null, currentStatus: rpc?.currentStatus ?? null, details: error.details };
 }
 
 /**
@@ -47,11 +37,10 @@ export function nodeErrorFromClnCall(error: unknown, method: string, operation: 
   if (!failure) return error;
   const context: NodeErrorContext = { operation, details: failure.details, cause: error };
   const status = grpcStatusName(failure.grpcCode);
-  const lower = failure.details.toLowerCase();
   const unreachable =
     failure.grpcCode === GrpcStatus.UNAVAILABLE ||
     failure.grpcCode === GrpcStatus.DEADLINE_EXCEEDED ||
-    (failure.rpcCode === null && TRANSPORT_WORDS.some((word) => lower.includes(word)));
+    (failure.rpcCode === null && readsAsTransportFailure(failure.details));
   if (unreachable) return new NodeUnreachableError(`Core Lightning ${method} got no answer (${status})`, context);
   if (failure.grpcCode === GrpcStatus.PERMISSION_DENIED || failure.grpcCode === GrpcStatus.UNAUTHENTICATED) {
     return new NodeAccessDeniedError(`Core Lightning refused ${method} (${status})`, context);

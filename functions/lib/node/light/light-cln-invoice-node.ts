@@ -20,7 +20,7 @@ import {
   type InvoiceRequestMessage,
   type ListInvoicesRequestMessage,
 } from './cln-messages';
-import { invoiceOfCln, nodeInfoOfCln } from './cln-port-mapping';
+import { invoiceFromCln, nodeInfoFromCln } from '../cln/cln-node-mapping';
 
 const DEFAULT_UNARY_TIMEOUT_MS = 10_000;
 /** cln-grpc's server certificate names "cln" (and "localhost"), whatever host it runs on. */
@@ -67,7 +67,7 @@ export class LightClnInvoiceNode implements InvoiceNode {
   }
 
   getNodeInfo(): Promise<NodeInfo> {
-    return this.operation('getNodeInfo', async () => nodeInfoOfCln(nodeInfoFromProto(await this.call('Getinfo', EMPTY, decodeGetinfoResponse))));
+    return this.operation('getNodeInfo', async () => nodeInfoFromCln(nodeInfoFromProto(await this.call('Getinfo', EMPTY, decodeGetinfoResponse))));
   }
 
   /** Invoice with our id as its label; a label already taken is an idempotent retry when the invoice matches. */
@@ -94,7 +94,7 @@ export class LightClnInvoiceNode implements InvoiceNode {
   lookupInvoice(paymentHash: string): Promise<NodeInvoice | undefined> {
     return this.operation('lookupInvoice', async () => {
       const [invoice] = await this.listInvoices({ paymentHash });
-      return invoice ? invoiceOfCln(invoice) : undefined;
+      return invoice ? invoiceFromCln(invoice) : undefined;
     });
   }
 
