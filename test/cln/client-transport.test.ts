@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -13,9 +12,9 @@ import {
   UnsafeIntegerError,
 } from '../../functions/lib/cln';
 import { loadClnNodeService } from '../../cln-simulator';
-import { EXTENDED_KEY_USAGE, issueCertificate, KEY_USAGE } from '../../lnd-simulator/tls/issue-certificate';
 import { clnClientFor, outsideInvoice } from './support/cln-client';
 import { type ClnFixture, startClnFixture } from './support/cln-fixture';
+import { foreignPki } from './support/foreign-pki';
 import { startStubClnNode, type StubAnswer } from './support/stub-cln-node';
 
 let fixture: ClnFixture;
@@ -30,27 +29,6 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
     return error as Error;
   }
   throw new Error('the call succeeded');
-}
-
-const pem = (key: ReturnType<typeof generateKeyPairSync>['privateKey']) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
-
-/** A CA of our own and a client certificate it signed: right shape, wrong issuer. */
-function foreignPki(): { caPem: string; clientCertPem: string; clientKeyPem: string } {
-  const ca = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const caName = { organization: 'elsewhere', commonName: 'cln Root CA' };
-  const common = { issuer: caName, issuerPrivateKey: ca.privateKey, validForMs: 86_400_000 };
-  const caPem = issueCertificate({ ...common, subject: caName, subjectPublicKey: ca.publicKey, isCa: true, keyUsage: [KEY_USAGE.keyCertSign], extendedKeyUsage: [], hosts: [] });
-  const clientCertPem = issueCertificate({
-    ...common,
-    subject: { organization: 'elsewhere', commonName: 'cln grpc Client' },
-    subjectPublicKey: key.publicKey,
-    isCa: false,
-    keyUsage: [KEY_USAGE.digitalSignature],
-    extendedKeyUsage: [EXTENDED_KEY_USAGE.clientAuth],
-    hosts: [],
-  });
-  return { caPem, clientCertPem, clientKeyPem: pem(key.privateKey) };
 }
 
 function client(options: Partial<ConstructorParameters<typeof ClnClient>[0]> = {}): ClnClient {

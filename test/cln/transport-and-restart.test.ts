@@ -1,11 +1,11 @@
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXTENDED_KEY_USAGE, issueCertificate, KEY_USAGE } from '../../lnd-simulator/tls/issue-certificate';
 import { waitFor } from '../lnd/support/streams';
 import { type ClnFixture, type ClnTestClient, clnErrorCode, hex, rejection, startClnFixture } from './support/cln-fixture';
+import { foreignPki } from './support/foreign-pki';
 
 let fixture: ClnFixture;
 let client: ClnTestClient;
@@ -18,25 +18,8 @@ afterAll(() => fixture.stop());
 
 /** A client certificate that looks right but is signed by a CA of its own. */
 function strangerCredentials(): grpc.ChannelCredentials {
-  const ca = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const name = { organization: 'cln-simulator', commonName: 'cln Root CA' };
-  const certPem = issueCertificate({
-    subject: { organization: 'cln-simulator', commonName: 'cln grpc Client' },
-    subjectPublicKey: key.publicKey,
-    issuer: name,
-    issuerPrivateKey: ca.privateKey,
-    validForMs: 86_400_000,
-    isCa: false,
-    keyUsage: [KEY_USAGE.digitalSignature],
-    extendedKeyUsage: [EXTENDED_KEY_USAGE.clientAuth],
-    hosts: [],
-  });
-  return grpc.credentials.createSsl(
-    readFileSync(fixture.sim.caCertPath),
-    Buffer.from(key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
-    Buffer.from(certPem),
-  );
+  const { clientCertPem, clientKeyPem } = foreignPki();
+  return grpc.credentials.createSsl(readFileSync(fixture.sim.caCertPath), Buffer.from(clientKeyPem), Buffer.from(clientCertPem));
 }
 
 describe('mutual TLS', () => {

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
@@ -22,9 +22,9 @@ import {
 } from '../../functions/lib/node/node-errors';
 import { NodeInvoiceState } from '../../functions/lib/node/node-types';
 import type { InProcessControls } from '../../lnd-simulator/control-api/control-server';
-import { EXTENDED_KEY_USAGE, issueCertificate, KEY_USAGE } from '../../lnd-simulator/tls/issue-certificate';
 import { startStubClnNode } from '../cln/support/stub-cln-node';
 import { startClnFixture } from '../cln/support/cln-fixture';
+import { foreignPki } from '../cln/support/foreign-pki';
 import { startSimulatorFixture } from '../lnd/support/simulator-fixture';
 
 type LightNode = InvoiceNode & { close(): void };
@@ -84,25 +84,6 @@ async function lndBackend(): Promise<LightBackend> {
   };
 }
 
-/** A client certificate of a CA the node does not know: right shape, wrong issuer. */
-function foreignClientCertificate(): { clientCert: string; clientKey: string } {
-  const ca = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const caName = { organization: 'elsewhere', commonName: 'cln Root CA' };
-  const clientCert = issueCertificate({
-    subject: { organization: 'elsewhere', commonName: 'cln grpc Client' },
-    subjectPublicKey: key.publicKey,
-    issuer: caName,
-    issuerPrivateKey: ca.privateKey,
-    validForMs: 86_400_000,
-    isCa: false,
-    keyUsage: [KEY_USAGE.digitalSignature],
-    extendedKeyUsage: [EXTENDED_KEY_USAGE.clientAuth],
-    hosts: [],
-  });
-  return { clientCert, clientKey: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
-}
-
 async function clnBackend(): Promise<LightBackend> {
   const fixture = await startClnFixture();
   const opened: { close(): void }[] = [];
@@ -120,7 +101,8 @@ async function clnBackend(): Promise<LightBackend> {
     full: (reach) => keep(new ClnNode(new ClnClient(connection(reach)))),
     decoder: () => keep(new ClnNode(new ClnClient(connection()))),
     refused: () => {
-      const foreign = { ...connection(), ...foreignClientCertificate() };
+      const { clientCertPem: clientCert, clientKeyPem: clientKey } = foreignPki();
+      const foreign = { ...connection(), clientCert, clientKey };
       return { light: keep(new LightClnInvoiceNode(foreign)), full: keep(new ClnNode(new ClnClient(foreign))) };
     },
     keepsLabels: true,
