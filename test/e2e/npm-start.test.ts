@@ -1,95 +1,39 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { descendantsOf, isAlive } from '../support/process-tree';
+import { freePortRun, killStack, npmStartUntilReady, runCommand as run, stopStack, type StartedStack } from '../support/npm-start-process';
+import { descendantsOf } from '../support/process-tree';
 
 const READY_TIMEOUT_MS = 120_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function stackEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
   return {
     ...process.env,
-    PORT: String(await freePort()),
-    DYNAMODB_LOCAL_PORT: String(await freePort()),
-    LNSIM_GRPC_PORT: String(await freePort()),
-    LNSIM_CONTROL_PORT: String(await freePort()),
-    BRIDGE_HTTP_PORT: String(await freePort()),
+    PORT: String(await freePortRun()),
+    DYNAMODB_LOCAL_PORT: String(await freePortRun()),
+    LNSIM_GRPC_PORT: String(await freePortRun()),
+    LNSIM_CONTROL_PORT: String(await freePortRun()),
+    BRIDGE_HTTP_PORT: String(await freePortRun()),
     DATA_DIR: dataDir,
   };
 }
 
-interface RunningStack {
-  child: ChildProcess;
-  /** The processes it had started once ready (npm's children are reparented when npm dies). */
-  tree: number[];
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** `npm start`, exactly as a user runs it, resolved once it prints its ready line. */
-async function npmStart(env: NodeJS.ProcessEnv): Promise<RunningStack> {
-  const child = spawn('npm', ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line within ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/^ready: /m.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`npm start exited with ${code} before it was ready:\n${output}`));
-    });
-  });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, tree: descendantsOf(child.pid!), output: () => output, exited };
-}
-
 /** SIGTERM, then the exit code, and every process the stack had started must be gone. */
-async function stopAndExpectNothingLeft(stack: RunningStack): Promise<void> {
-  const tree = descendantsOf(stack.child.pid!);
-  expect(tree.length).toBeGreaterThan(2);
-  stack.child.kill('SIGTERM');
+async function stopAndExpectNothingLeft(stack: StartedStack): Promise<void> {
+  expect(descendantsOf(stack.child.pid!).length).toBeGreaterThan(2);
   // npm forwards the signal and then ends by it; the stack itself reports a clean stop.
-  await stack.exited;
+  const left = await stopStack(stack);
   expect(stack.output()).toMatch(/^stop: done$/m);
-  const deadline = Date.now() + 15_000;
-  while (tree.some(isAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  expect(tree.filter(isAlive)).toEqual([]);
+  expect(left).toEqual([]);
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
+const npmStart = (env: NodeJS.ProcessEnv) => npmStartUntilReady(env, READY_TIMEOUT_MS);
 
 describe('npm start', () => {
   const dataDirs: string[] = [];
-  const running: RunningStack[] = [];
+  const running: StartedStack[] = [];
   const newDataDir = () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'npm-start-'));
     dataDirs.push(dir);
@@ -97,9 +41,7 @@ describe('npm start', () => {
   };
 
   afterAll(async () => {
-    for (const stack of running) {
-      for (const pid of [...stack.tree, stack.child.pid!].filter(isAlive)) process.kill(pid, 'SIGKILL');
-    }
+    for (const stack of running) killStack(stack);
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 

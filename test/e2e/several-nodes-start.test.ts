@@ -1,25 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import bolt11 from 'bolt11';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LightningBackend } from '../../functions/lib/node/node-config';
-import { freePortRun, killStack, npmStartUntilReady, stopStack, type StartedStack } from '../support/npm-start-process';
+import { freePortRun, killStack, npmStartUntilReady, runCommand as run, stopStack, type StartedStack } from '../support/npm-start-process';
 
 const NODES = 2;
 const INVOICES = 6;
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString()), (output += chunk.toString())));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, output, stdout }));
-  });
-}
 
 async function json<T>(url: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
   const response = await fetch(url, init);

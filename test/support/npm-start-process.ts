@@ -72,3 +72,15 @@ export async function stopStack(stack: StartedStack, graceMs = 15_000): Promise<
 export function killStack(stack: StartedStack): void {
   for (const pid of [...stack.tree, ...descendantsOf(stack.child.pid!), stack.child.pid!].filter(isAlive)) process.kill(pid, 'SIGKILL');
 }
+
+/** A command run to its end: its exit code, stdout and stderr together, and stdout alone. */
+export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString()), (output += chunk.toString())));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => resolve({ code, output, stdout }));
+  });
+}
