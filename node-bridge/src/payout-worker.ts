@@ -198,8 +198,8 @@ class PayoutAttempt {
     const nodeId = lease.nodeId ?? this.nodes.unrecordedId;
     const node = this.nodes.byId(nodeId);
     if (!node) return { kind: 'unknown_node', nodeId };
-    const current = await readWithdrawal(table, withdrawal.id);
-    if (!current || isFinal(current)) return { kind: 'already_final' };
+    // The lease write answered with the item as it stands, so it need not be read again.
+    const current = lease.withdrawal;
     // A previous holder may have sent just before its lease ran out: ask again.
     const again = await this.track(node, hash, foreignUpTo(current));
     if (again.kind !== 'not_found') return again;

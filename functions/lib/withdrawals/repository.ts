@@ -109,8 +109,8 @@ const leaseIsOurs = '#status IN (:pending, :inFlight) AND payout_lease_token = :
 
 export type LeaseResult = 'taken' | 'busy' | 'final';
 
-/** A lease taken together with the node the payment goes to. */
-export type NodeLeaseResult = { kind: 'taken'; nodeId: string | undefined } | { kind: 'busy' } | { kind: 'final' };
+/** A lease taken together with the node the payment goes to, and the withdrawal as the write left it (still open: the condition says so). */
+export type NodeLeaseResult = { kind: 'taken'; nodeId: string | undefined; withdrawal: WithdrawalItem } | { kind: 'busy' } | { kind: 'final' };
 
 interface LeaseWrite {
   condition: string;
@@ -140,7 +140,8 @@ async function writeLease(table: Table, withdrawalId: string, token: string, lea
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
-    return { kind: 'taken', nodeId: Attributes?.node_id as string | undefined };
+    const withdrawal = Attributes as WithdrawalItem;
+    return { kind: 'taken', nodeId: withdrawal.node_id, withdrawal };
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     const old = error.Item as { status?: { S?: string } } | undefined;
