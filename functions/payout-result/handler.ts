@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { deadLettersFromEnv, lazily, tableFromEnv } from '../lib/runtime/env';
+import { deadLettersFromEnv } from '../lib/queue/queue-from-env';
+import { lazily, tableFromEnv } from '../lib/runtime/env';
 import { powertoolsLog } from '../lib/runtime/log';
 import { embeddedMetrics } from '../lib/runtime/metrics';
 import { createPayoutResultConsumer } from './payout-result';

@@ -1,5 +1,6 @@
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { deadLettersFromEnv, lazily, tableFromEnv } from '../lib/runtime/env';
+import { deadLettersFromEnv } from '../lib/queue/queue-from-env';
+import { lazily, tableFromEnv } from '../lib/runtime/env';
 import { systemClock } from '../lib/runtime/clock';
 import { powertoolsLog } from '../lib/runtime/log';
 import { BusSource, LedgerDetailType } from '../lib/bus/bus-events';

@@ -1,6 +1,4 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { SqsQueue } from '../queue/sqs-queue';
 import { createTable, type Table } from '../table/client';
 
 /** A deployment whose environment is missing or malformed: the message names every bad variable. */
@@ -51,17 +49,6 @@ export function tableFromEnv(env: NodeJS.ProcessEnv = process.env): Table {
     ...(vars.DYNAMODB_ENDPOINT ? { endpoint: vars.DYNAMODB_ENDPOINT } : {}),
     ...(vars.AWS_REGION ? { region: vars.AWS_REGION } : {}),
   });
-}
-
-/** The SQS queue whose URL `variable` holds; `what` names it in the error ("the payout queue"). */
-export function queueFromEnv(variable: string, what: string, env: NodeJS.ProcessEnv = process.env, client: SQSClient = new SQSClient({})): SqsQueue {
-  const vars = parseEnv(z.object({ [variable]: queueUrlVariable(variable, what) }), env);
-  return new SqsQueue(client, vars[variable]!);
-}
-
-/** The DLQ of a bus consumer's queue, where records that can never succeed are parked with their data. */
-export function deadLettersFromEnv(env: NodeJS.ProcessEnv = process.env): SqsQueue {
-  return queueFromEnv('DEAD_LETTER_QUEUE_URL', "the consumer queue's DLQ", env);
 }
 
 /** Built once per process; in Lambda at cold start, so bad configuration fails there and not on the first event. */
