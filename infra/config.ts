@@ -23,6 +23,9 @@ const clnNodeContext = z.strictObject({
   clientKeySecretName: secretName,
 });
 
+/** `-c dashboard=true` arrives as text, cdk.json gives a boolean: both read as one. */
+const booleanContext = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
+
 /** Context given on the command line (`-c lightningNodes='[...]'`) arrives as text; from cdk.json as JSON. */
 const jsonText = (value: unknown) => {
   if (typeof value !== 'string') return value;
@@ -66,6 +69,14 @@ export const stackConfigSchema = z.object({
    * then be open to all of AWS (for nodes that authenticate by certificate and macaroon only).
    */
   nodeEgress: z.enum(['fixed', 'public']).default('fixed'),
+  /**
+   * `fargate`: the bridge on Fargate arm64, always on. `fargate-spot`: on Fargate Spot, about
+   * 70% cheaper; Spot runs x86_64 only, and AWS may stop the task with two minutes' notice
+   * (a SIGTERM: the bridge drains and the next task carries on from its cursors and leases).
+   */
+  bridgeCapacity: z.enum(['fargate', 'fargate-spot']).default('fargate'),
+  /** The CloudWatch dashboard ($3 a month beyond an account's first three); the alarms do not need it. */
+  dashboard: booleanContext.default(false),
   /** Secrets Manager names (created by the operator before deploying, see docs/DEPLOY.md). */
   lndTlsCertSecretName: z.string().min(1).default('lightning-payments/lnd-tls-cert'),
   lndInvoiceMacaroonSecretName: z.string().min(1).default('lightning-payments/lnd-invoice-macaroon'),

@@ -72,6 +72,7 @@ export class LightningPaymentsStack extends Stack {
       nodeNetwork: this.network,
       minOutboundLiquidityMsat: config.minOutboundLiquidityMsat,
       minInboundLiquidityMsat: config.minInboundLiquidityMsat,
+      capacity: config.bridgeCapacity,
     });
 
     new CfnOutput(this, 'TableName', { value: table.tableName });
@@ -111,6 +112,7 @@ export class LightningPaymentsStack extends Stack {
       minOutboundLiquidityMsat: config.minOutboundLiquidityMsat,
       minInboundLiquidityMsat: config.minInboundLiquidityMsat,
       alarmEmail: config.alarmEmail,
+      dashboard: config.dashboard,
     });
   }
 }

@@ -41,16 +41,18 @@ export interface MonitoringProps {
   readonly maxSettlementLag?: Duration;
   /** Share of API requests answered 5xx that raises an alarm, in percent. @default 5 */
   readonly max5xxPercent?: number;
+  /** A dashboard of the same metrics. @default false: the alarms work without it */
+  readonly dashboard?: boolean;
 }
 
 /**
  * The alarms an operator needs, each with a runbook entry in docs/RUNBOOK.md, sent to one
- * SNS topic; and a dashboard of the same metrics.
+ * SNS topic; and, when asked for, a dashboard of the same metrics.
  */
 export class Monitoring extends Construct {
   public readonly topic: sns.Topic;
   public readonly alarms: cloudwatch.Alarm[] = [];
-  public readonly dashboard: cloudwatch.Dashboard;
+  public readonly dashboard: cloudwatch.Dashboard | undefined;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -166,6 +168,7 @@ export class Monitoring extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     });
 
+    if (!props.dashboard) return;
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [
         [

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -27,7 +28,11 @@ export interface NodeBridgeServiceProps {
   readonly cpu?: number;
   /** @default 512 MiB */
   readonly memoryLimitMiB?: number;
+  /** @default 'fargate' (arm64); 'fargate-spot' runs x86_64, the only architecture Spot offers */
+  readonly capacity?: BridgeCapacity;
 }
+
+export type BridgeCapacity = 'fargate' | 'fargate-spot';
 
 /**
  * The only process that talks to LND with the payment macaroon: one Fargate task (arm64,
@@ -45,17 +50,20 @@ export class NodeBridgeService extends Construct {
   constructor(scope: Construct, id: string, props: NodeBridgeServiceProps) {
     super(scope, id);
     this.vpc = props.nodeNetwork.vpc;
-    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.DISABLED });
+    const spot = props.capacity === 'fargate-spot';
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.DISABLED, enableFargateCapacityProviders: spot });
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: props.cpu ?? 256,
       memoryLimitMiB: props.memoryLimitMiB ?? 512,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      runtimePlatform: { cpuArchitecture: spot ? ecs.CpuArchitecture.X86_64 : ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     this.taskDefinition.addContainer('Bridge', {
       image: ecs.ContainerImage.fromAsset(REPO_ROOT, {
         file: path.join('node-bridge', 'Dockerfile'),
+        // The task's architecture, whatever machine runs `cdk deploy`.
+        platform: spot ? Platform.LINUX_AMD64 : Platform.LINUX_ARM64,
         exclude: ['node_modules', 'cdk.out', '.data', '.git', 'test-results', 'docs'],
       }),
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'bridge' }),
@@ -79,6 +87,7 @@ export class NodeBridgeService extends Construct {
         retries: 3,
         startPeriod: Duration.seconds(30),
       },
+      // Well inside Fargate Spot's two-minute notice too.
       stopTimeout: Duration.seconds(30),
     });
 
@@ -94,6 +103,7 @@ export class NodeBridgeService extends Construct {
       vpcSubnets: placement.vpcSubnets,
       securityGroups: placement.securityGroups,
       circuitBreaker: { rollback: true },
+      ...(spot ? { capacityProviderStrategies: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] } : {}),
     });
 
     const role = this.taskDefinition.taskRole;

@@ -55,7 +55,8 @@ export function synthesizedStack(context: Record<string, unknown> = PROD_CONTEXT
   return result;
 }
 
-async function synthesize(context: Record<string, unknown>): Promise<SynthesizedStack> {
+/** A synth of its own, not shared: for a test that reads the assembly's files (the shared ones are removed after each file). */
+export async function synthesize(context: Record<string, unknown>): Promise<SynthesizedStack> {
   const apiRoutes = await discoverApiRoutes();
   const app = testApp({ context: NO_BUNDLING });
   const stack = new LightningPaymentsStack(app, 'Test', { config: parseStackConfig(context), apiRoutes });
