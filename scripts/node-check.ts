@@ -5,6 +5,8 @@
  * variables (LND_* or CLN_*) as node `default`. LND_NETWORK, when set, is the network every
  * node must be on; NODE_CHECK_TIMEOUT_MS bounds each call (10 s). Exits 1 when any node fails.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connectNode } from '../functions/lib/node/connect-node';
 import type { Credential } from '../functions/lib/node/credentials';
 import type { LightningNode } from '../functions/lib/node/lightning-node';
@@ -80,36 +82,48 @@ function report(result: NodeResult): string[] {
   return lines;
 }
 
-async function main(): Promise<number> {
-  const { nodes, problems } = parseNodeList(process.env, { role: 'payments' });
+/** Where the check writes: a line at a time, to stdout or stderr. */
+export interface NodeCheckOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** The whole check on `env`, printing to `print`; resolves with the exit code (0 every node answered, 1 otherwise). Tests call this in-process. */
+export async function runNodeCheck(env: NodeJS.ProcessEnv, print: NodeCheckOutput = { out: console.log, err: console.error }): Promise<number> {
+  const { nodes, problems } = parseNodeList(env, { role: 'payments' });
   if (!nodes) {
-    console.error(`${NAME}: invalid node settings: ${problems.join('; ')}`);
+    print.err(`${NAME}: invalid node settings: ${problems.join('; ')}`);
     return 1;
   }
-  const timeoutMs = Number(process.env.NODE_CHECK_TIMEOUT_MS ?? 10_000);
+  const timeoutMs = Number(env.NODE_CHECK_TIMEOUT_MS ?? 10_000);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    console.error(`${NAME}: NODE_CHECK_TIMEOUT_MS must be a positive whole number of milliseconds`);
+    print.err(`${NAME}: NODE_CHECK_TIMEOUT_MS must be a positive whole number of milliseconds`);
     return 1;
   }
-  const expectedNetwork = process.env.LND_NETWORK || undefined;
-  console.log(`${NAME}: ${nodes.length} node${nodes.length === 1 ? '' : 's'} (${process.env.LIGHTNING_NODES ? 'LIGHTNING_NODES' : 'single-node variables'})`);
+  const expectedNetwork = env.LND_NETWORK || undefined;
+  print.out(`${NAME}: ${nodes.length} node${nodes.length === 1 ? '' : 's'} (${env.LIGHTNING_NODES ? 'LIGHTNING_NODES' : 'single-node variables'})`);
   const results = await Promise.all(nodes.map((node) => checkNode(node, timeoutMs, expectedNetwork)));
-  for (const result of results) console.log(report(result).join('\n'));
+  for (const result of results) print.out(report(result).join('\n'));
   const failed = results.filter((result) => result.problem).length;
   if (failed > 0) {
-    console.error(`${NAME}: ${failed} of ${results.length} node${results.length === 1 ? '' : 's'} failed`);
+    print.err(`${NAME}: ${failed} of ${results.length} node${results.length === 1 ? '' : 's'} failed`);
     return 1;
   }
-  console.log(`${NAME}: every node answered`);
+  print.out(`${NAME}: every node answered`);
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`${NAME}: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+// Run as a command: `npm run node:check`, or `npm run lnd:check`, whose script only imports this one.
+const here = fileURLToPath(import.meta.url);
+const entry = process.argv[1] ? path.resolve(process.argv[1]) : '';
+if (entry === here || entry === path.join(path.dirname(here), 'lnd-check.ts')) {
+  runNodeCheck(process.env).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(`${NAME}: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}

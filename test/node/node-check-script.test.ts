@@ -7,12 +7,21 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelBalance, OnchainBalance } from '../../functions/lib/node/node-types';
 import type { PipelineNode } from '../../infra/local/local-node';
+import { runNodeCheck } from '../../scripts/node-check';
 import { startSimulatedNode, type SimulatedNode } from '../support/simulated-node';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
-async function nodeCheck(env: Record<string, string>, script = 'scripts/node-check.ts'): Promise<{ code: number; stdout: string; stderr: string }> {
+type CheckResult = { code: number; stdout: string; stderr: string };
+
+/**
+ * The check as a real process (node + tsx, as `npm run node:check` runs it): its exit code and
+ * streams. Spawned for two cases only (a failing node, the lnd:check name), so the command's
+ * wiring stays proven; the other cases ask the same check in-process (`nodeCheck` below),
+ * without paying seconds of TypeScript loading each.
+ */
+async function nodeCheckProcess(env: Record<string, string>, script = 'scripts/node-check.ts'): Promise<CheckResult> {
   const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_CHECK_TIMEOUT_MS: '5000' };
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, env: { ...baseEnv, ...env }, timeout: 25_000 });
@@ -21,6 +30,14 @@ async function nodeCheck(env: Record<string, string>, script = 'scripts/node-che
     const failed = error as { code: number; stdout: string; stderr: string };
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
+}
+
+/** The same check through its exported entry point, on exactly `env` (nothing of this process's environment), its lines collected as the streams would carry them. */
+async function nodeCheck(env: Record<string, string>): Promise<CheckResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runNodeCheck({ NODE_CHECK_TIMEOUT_MS: '5000', ...env }, { out: (line) => (stdout += `${line}\n`), err: (line) => (stderr += `${line}\n`) });
+  return { code, stdout, stderr };
 }
 
 /** A LIGHTNING_NODES entry for a simulated node with the bridge's credentials as files; `host` may point elsewhere. */
@@ -114,7 +131,7 @@ describe('npm run node:check (scripts/node-check.ts) against simulated LND and C
   it('marks the node it cannot reach ✗ with the reason, the other ✓, and exits 1', async () => {
     const down = await closedAddress();
     const nodes = [entry('lnd-a', lnd().node), entry('cln-b', cln().node, down)];
-    const result = await nodeCheck({ LIGHTNING_NODES: JSON.stringify(nodes) });
+    const result = await nodeCheckProcess({ LIGHTNING_NODES: JSON.stringify(nodes) });
 
     expect(result.code).toBe(1);
     expect(blockOf(result.stdout, 'lnd-a')).toMatch(/^✓ lnd-a/);
@@ -154,7 +171,7 @@ describe('npm run node:check (scripts/node-check.ts) against simulated LND and C
   });
 
   it('answers as lnd:check too (scripts/lnd-check.ts is the same check)', async () => {
-    const result = await nodeCheck({ LIGHTNING_NODES: JSON.stringify([entry('cln-b', cln().node)]) }, 'scripts/lnd-check.ts');
+    const result = await nodeCheckProcess({ LIGHTNING_NODES: JSON.stringify([entry('cln-b', cln().node)]) }, 'scripts/lnd-check.ts');
 
     expect(result.code).toBe(0);
     expect(blockOf(result.stdout, 'cln-b')).toMatch(/^✓ cln-b  cln at /);
