@@ -42,9 +42,16 @@ export const PRICES = {
     dashboardMonth: 3.0,
   },
   fargate: {
-    source: 'AWS Fargate pricing, Linux/ARM (aws.amazon.com/fargate/pricing/)',
+    source: 'AWS Fargate pricing, Linux/ARM and Linux/X86 (aws.amazon.com/fargate/pricing/)',
     perVcpuHour: 0.03238,
     perGbHour: 0.00356,
+    x86PerVcpuHour: 0.04048,
+    x86PerGbHour: 0.004445,
+    /**
+     * Fargate Spot (x86 only) as a share of x86 on demand. Spot prices move with supply; AWS
+     * quotes "up to 70% off" and the published Spot rates have sat near 67% off, so 0.33.
+     */
+    spotShareOfX86: 0.33,
   },
   vpc: {
     source: 'Amazon VPC pricing, public IPv4 address (aws.amazon.com/vpc/pricing/)',
