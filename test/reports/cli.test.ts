@@ -12,7 +12,11 @@ import { EXPORT_TIME, runLedgerScenario, type Scenario } from './ledger-scenario
 
 const REPO = join(import.meta.dirname, '..', '..');
 
-/** `npm run report -- ...` as a real process: node + tsx on reports/cli.ts. */
+/**
+ * `npm run report -- ...` as a real process: node + tsx on reports/cli.ts. One case runs it so
+ * (exit code 1 and the streams, as a shell sees them); the others call the same `main`
+ * in-process (`runInProcess`), without seconds of TypeScript loading per case.
+ */
 function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'reports/cli.ts', ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -35,6 +39,13 @@ function memoryIo() {
       },
     });
   return { out, io: { stdout: sink('stdout'), stderr: sink('stderr') } };
+}
+
+/** `main` on exactly these arguments and environment, with what it writes collected as the process's streams would carry it. */
+async function runInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { io, out } = memoryIo();
+  const code = await main(args, io, { env: { ...process.env, ...env } });
+  return { code, ...out };
 }
 
 describe('npm run report (command line)', () => {
@@ -77,7 +88,7 @@ describe('npm run report (command line)', () => {
 
   it('exits 0 on a clean export and names every check on stdout', async () => {
     const out = join(workDir, 'out-good');
-    const result = await runCli(['--export', goodExport, '--out', out, '--from', '2026-03-01', '--to', '2026-03-04']);
+    const result = await runInProcess(['--export', goodExport, '--out', out, '--from', '2026-03-01', '--to', '2026-03-04']);
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('  PASS    Ledger sum equals balance, per account\n');
@@ -94,14 +105,14 @@ describe('npm run report (command line)', () => {
   });
 
   it('exits 3 on a corrupt line, naming the file and the line', async () => {
-    const result = await runCli(['--export', corruptExport, '--out', join(workDir, 'out-corrupt')]);
+    const result = await runInProcess(['--export', corruptExport, '--out', join(workDir, 'out-corrupt')]);
 
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`report: ${corruptAt.path}:${corruptAt.line}: not DynamoDB JSON (amount_msat: unknown attribute type Q)`);
   });
 
   it('reads a live table through DYNAMODB_ENDPOINT with --table', async () => {
-    const result = await runCli(['--table', table.name, '--out', join(workDir, 'out-table'), '--as-of', EXPORT_TIME.toISOString()], { DYNAMODB_ENDPOINT: dynamoDbEndpoint() });
+    const result = await runInProcess(['--table', table.name, '--out', join(workDir, 'out-table'), '--as-of', EXPORT_TIME.toISOString()], { DYNAMODB_ENDPOINT: dynamoDbEndpoint() });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`table ${table.name} (live scan started`);
