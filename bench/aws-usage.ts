@@ -15,16 +15,42 @@
  * | UpdateItem of visible_sk with the receipt token    | ChangeMessageVisibility                    |
  * | Query of the visible index, checkpoints, DLQ moves | nothing (polling artefacts, ESM, redrive)  |
  *
- * Main-table DynamoDB calls are priced from ConsumedCapacity (DynamoDB Local computes it
- * from item sizes, GSIs included) except TransactWriteItems, which DynamoDB Local counts
- * like standard writes without index writes: those are computed here (2 WRU per KB per
- * item, plus 1 WRU per KB for each GSI the item is in), sizing updated items by reading
- * them back once the transaction committed.
+ * Main-table DynamoDB calls are priced from the `ConsumedCapacity` DynamoDB Local answers
+ * (the recorder asks every call for ReturnConsumedCapacity=INDEXES), split by target (table,
+ * gsi1, gsi2) and by item kind (consumed-capacity.ts). Two cases are not taken as answered,
+ * each kept apart and labelled in docs/COST.md:
+ * - index writes inside TransactWriteItems: DynamoDB Local bills them at the transactional
+ *   rate (2 per KB), AWS at the standard rate (the 2x is the table's prepare and commit): the
+ *   answer's index units are halved, and the halving is reported;
+ * - refused conditions (ConditionalCheckFailed, TransactionCanceled): the error carries no
+ *   ConsumedCapacity (nor does AWS's), so the item-size model's figure is used (1 WRU, 2 per
+ *   item of a cancelled transaction).
+ * The item-size model (sizes from the request, or for an update the item read back once the
+ * write is done) is computed for every call beside the measurement, as a cross-check.
+ * Calls on the local queue table stand for SQS and EventBridge: their own capacity is
+ * counted apart and never billed as DynamoDB.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { appendFileSync } from 'node:fs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Table } from '../functions/lib/table/client';
+import {
+  addLedger,
+  addShares,
+  addUnits,
+  INDEX_NAMES,
+  kindOfItem,
+  kindOfKey,
+  localTransactionAnswer,
+  readConsumedCapacity,
+  readUnits,
+  sameCapacity,
+  splitMeasured,
+  TABLE_TARGET,
+  type Ledger,
+  type Share,
+} from './consumed-capacity';
 import type { SdkCall } from './sdk-recorder';
 
 /** Queues that are SQS queues in the template: the bridge's, the webhook deliveries, and the queue every bus rule feeds. */
@@ -38,7 +64,6 @@ export const HANDLER_QUEUES: Record<string, string> = {
   'webhook-deliveries': 'webhook-delivery',
 };
 const OUTBOX_ENTITIES = new Set(['withdrawal', 'event', 'node_invoice_cancel']);
-const GSIS = ['gsi1', 'gsi2'] as const;
 
 export interface SqsRequests {
   SendMessage: number;
@@ -51,12 +76,29 @@ export interface SqsRequests {
 export interface AwsUsage {
   dynamodb: {
     calls: Record<string, number>;
+    /** What is priced: measured units plus the labelled fallbacks. */
     wru: number;
     rru: number;
     conditionFailures: number;
-    /** Write units by the kind of item written (its `entity`, else its key prefix), GSI writes included. */
-    wruByItem: Record<string, number>;
+    /** From the answers' ConsumedCapacity, by item kind and target (index writes of transactions halved, see above). */
+    measured: Ledger;
+    /** From the item-size model where DynamoDB Local answers no capacity (refused conditions). */
+    fallback: Ledger;
+    /** The item-size model for every call: the cross-check. */
+    model: Ledger;
+    /**
+     * TransactWriteItems on the main table: priced from the model (in `fallback`); `confirmed`
+     * counts those whose DynamoDB Local answer is exactly what the model's items predict
+     * under Local's way of answering; `localWru` is what Local answered.
+     */
+    transactions: { calls: number; confirmed: number; localWru: number };
+    /** Successful calls that answered no ConsumedCapacity (their model figure went to `fallback`). */
+    unanswered: Record<string, number>;
   };
+  /** The local queue table (SQS/EventBridge stand-in): its own DynamoDB Local capacity, never billed as DynamoDB. */
+  queueTable: { calls: Record<string, number>; wru: number; rru: number };
+  /** DynamoDB Streams calls (the outbox's event source mapping in AWS: stream reads by Lambda are free). */
+  streams: Record<string, number>;
   sqs: Record<string, SqsRequests>;
   eventbridge: { putEventsCalls: number; events: number };
   lambda: Record<string, { invocations: number; totalMs: number }>;
@@ -65,15 +107,36 @@ export interface AwsUsage {
 }
 
 export function emptyUsage(): AwsUsage {
-  return { dynamodb: { calls: {}, wru: 0, rru: 0, conditionFailures: 0, wruByItem: {} }, sqs: {}, eventbridge: { putEventsCalls: 0, events: 0 }, lambda: {}, apiRequests: 0 };
+  return {
+    dynamodb: { calls: {}, wru: 0, rru: 0, conditionFailures: 0, measured: {}, fallback: {}, model: {}, transactions: { calls: 0, confirmed: 0, localWru: 0 }, unanswered: {} },
+    queueTable: { calls: {}, wru: 0, rru: 0 },
+    streams: {},
+    sqs: {},
+    eventbridge: { putEventsCalls: 0, events: 0 },
+    lambda: {},
+    apiRequests: 0,
+  };
 }
 
+const addCounts = (into: Record<string, number>, from: Record<string, number> | undefined) => {
+  for (const [name, n] of Object.entries(from ?? {})) into[name] = (into[name] ?? 0) + n;
+};
+
 export function addUsage(into: AwsUsage, from: AwsUsage): AwsUsage {
-  for (const [operation, count] of Object.entries(from.dynamodb.calls)) into.dynamodb.calls[operation] = (into.dynamodb.calls[operation] ?? 0) + count;
-  into.dynamodb.wru += from.dynamodb.wru;
-  into.dynamodb.rru += from.dynamodb.rru;
-  into.dynamodb.conditionFailures += from.dynamodb.conditionFailures;
-  for (const [kind, units] of Object.entries(from.dynamodb.wruByItem ?? {})) into.dynamodb.wruByItem[kind] = (into.dynamodb.wruByItem[kind] ?? 0) + units;
+  const db = into.dynamodb;
+  addCounts(db.calls, from.dynamodb.calls);
+  db.wru += from.dynamodb.wru;
+  db.rru += from.dynamodb.rru;
+  db.conditionFailures += from.dynamodb.conditionFailures;
+  addLedger(db.measured, from.dynamodb.measured);
+  addLedger(db.fallback, from.dynamodb.fallback);
+  addLedger(db.model, from.dynamodb.model);
+  for (const key of ['calls', 'confirmed', 'localWru'] as const) db.transactions[key] += from.dynamodb.transactions?.[key] ?? 0;
+  addCounts(db.unanswered, from.dynamodb.unanswered);
+  addCounts(into.queueTable.calls, from.queueTable?.calls);
+  into.queueTable.wru += from.queueTable?.wru ?? 0;
+  into.queueTable.rru += from.queueTable?.rru ?? 0;
+  addCounts(into.streams, from.streams);
   for (const [queue, requests] of Object.entries(from.sqs)) {
     const target = (into.sqs[queue] ??= emptySqs());
     for (const key of Object.keys(requests) as Array<keyof SqsRequests>) target[key] += requests[key];
@@ -141,19 +204,10 @@ function valueSize(value: unknown): number {
   return 0;
 }
 
-/** What an item is, for the write-unit breakdown: its entity, else the prefix of its partition key. */
-function kindOf(item: Record<string, unknown>, key?: Record<string, unknown>): string {
-  if (typeof item.entity === 'string') return item.entity;
-  const pk = String(item.pk ?? key?.pk ?? '');
-  return pk.split('#')[0]?.toLowerCase() || 'unknown';
-}
-
+/** BENCH_CAPACITY_TRACE=<file>: one JSON line per main-table call (input, measured, model shares), to see where the two differ. */
+const TRACE_FILE = process.env.BENCH_CAPACITY_TRACE;
+const WRITE_OPERATIONS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 const kb = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
-
-function capacityUnits(consumed: unknown, tableName: string): number {
-  const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
-  return list.filter((entry: any) => entry?.TableName === tableName).reduce((total: number, entry: any) => total + (entry.CapacityUnits ?? 0), 0);
-}
 
 /** The tables a DynamoDB call touches. */
 export function tablesOf(call: SdkCall): string[] {
@@ -176,8 +230,6 @@ export interface UsageMeterOptions {
 /** Feeds on SdkCalls (one process's) and keeps an AwsUsage of them. */
 export class UsageMeter {
   readonly usage: AwsUsage = emptyUsage();
-  /** How often the item-size model agreed with DynamoDB Local on a PutItem (a check of the model). */
-  readonly sizeModelCheck = { agreed: 0, compared: 0 };
   private readonly claimedAt = new Map<string, number>();
   private readonly outboxBatches = new Map<string, number>();
   private readonly pending = new Set<Promise<void>>();
@@ -213,6 +265,15 @@ export class UsageMeter {
   }
 
   private recordQueueCall(call: SdkCall): void {
+    // Its own DynamoDB Local capacity, reported apart: in AWS these calls are SQS and EventBridge requests.
+    const queueTable = this.usage.queueTable;
+    queueTable.calls[call.operation] = (queueTable.calls[call.operation] ?? 0) + 1;
+    const consumed = readConsumedCapacity(call.output?.ConsumedCapacity, this.options.queueTable);
+    if (consumed) {
+      const n = consumed.table + Object.values(consumed.indexes).reduce((a, b) => a + b, 0);
+      if (WRITE_OPERATIONS.has(call.operation)) queueTable.wru += n;
+      else queueTable.rru += n;
+    }
     if (call.error) return;
     const input = call.input;
     const endedAt = call.startedAtMs + call.durationMs;
@@ -287,6 +348,7 @@ export class UsageMeter {
 
   /** GetRecords pages with something for the outbox are its invocations; the checkpoint after it ends the invocation. */
   private recordStream(call: SdkCall): void {
+    this.usage.streams[call.operation] = (this.usage.streams[call.operation] ?? 0) + 1;
     if (call.operation !== 'GetRecords' || call.error) return;
     const records = (call.output?.Records ?? []) as any[];
     const matching = records.filter((record) => record.eventName === 'INSERT' && OUTBOX_ENTITIES.has(record.dynamodb?.NewImage?.entity?.S));
@@ -309,48 +371,58 @@ export class UsageMeter {
   private recordTableCall(call: SdkCall): void {
     const db = this.usage.dynamodb;
     db.calls[call.operation] = (db.calls[call.operation] ?? 0) + 1;
-    const isWrite = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'].includes(call.operation);
+    const write = WRITE_OPERATIONS.has(call.operation);
     if (call.error) {
-      // A refused condition still consumes capacity (at least 1 WRU per item; 2 in a transaction).
-      if (call.error === 'ConditionalCheckFailedException') {
-        db.conditionFailures++;
-        db.wru += 1;
-      } else if (call.error === 'TransactionCanceledException') {
-        db.conditionFailures++;
-        db.wru += 2 * (call.input.TransactItems?.length ?? 1);
+      // A refused condition still consumes capacity, but the error carries no ConsumedCapacity
+      // (neither DynamoDB Local's nor AWS's): the model's lower bound, kept apart as a fallback.
+      const kinds =
+        call.error === 'ConditionalCheckFailedException'
+          ? [{ kind: this.kindOfRequest(call.input), units: 1 }]
+          : call.error === 'TransactionCanceledException'
+            ? (call.input.TransactItems ?? [])
+                .map((entry: any) => entry.Put ?? entry.Update ?? entry.Delete ?? entry.ConditionCheck)
+                .filter((target: any) => target?.TableName === this.options.mainTable)
+                .map((target: any) => ({ kind: this.kindOfRequest(target), units: 2 }))
+            : [];
+      if (kinds.length === 0) return;
+      db.conditionFailures++;
+      for (const { kind, units } of kinds) {
+        addUnits(db.fallback, `${kind} (refused condition)`, TABLE_TARGET, { wru: units });
+        addUnits(db.model, `${kind} (refused condition)`, TABLE_TARGET, { wru: units });
+        db.wru += units;
       }
       return;
     }
-    if (call.operation === 'TransactWriteItems') {
-      this.pendingCount(
-        this.transactionUnits(call.input.TransactItems ?? []).then((byKind) => {
-          for (const [kind, units] of byKind) {
-            db.wru += units;
-            db.wruByItem[kind] = (db.wruByItem[kind] ?? 0) + units;
-          }
-        }),
-      );
-      return;
-    }
-    if (call.operation === 'TransactGetItems') {
-      db.rru += 2 * capacityUnits(call.output?.ConsumedCapacity, this.options.mainTable);
-      return;
-    }
-    const units = capacityUnits(call.output?.ConsumedCapacity, this.options.mainTable);
-    if (isWrite) {
-      db.wru += units;
-      const kind = call.operation === 'BatchWriteItem' ? 'batch' : kindOf(plainItem(call.input.Item), plainItem(call.input.Key));
-      db.wruByItem[kind] = (db.wruByItem[kind] ?? 0) + units;
-      if (call.operation === 'PutItem' && units > 0) {
-        const item = plainItem(call.input.Item);
-        const size = kb(itemSizeBytes(item));
-        const modelled = size + GSIS.filter((gsi) => item[`${gsi}pk`] !== undefined).length * size;
-        this.sizeModelCheck.compared++;
-        if (modelled === units) this.sizeModelCheck.agreed++;
-      }
-    } else {
-      db.rru += units;
-    }
+    const measured = readConsumedCapacity(call.output?.ConsumedCapacity, this.options.mainTable);
+    this.pendingCount(
+      this.modelShares(call).then((shares) => {
+        const unit = write ? 'wru' : 'rru';
+        if (TRACE_FILE) appendFileSync(TRACE_FILE, `${JSON.stringify({ operation: call.operation, input: call.input, measured, shares })}\n`);
+        addShares(db.model, shares, unit);
+        if (measured && call.operation === 'TransactWriteItems') {
+          // DynamoDB Local's answer is not AWS's here (see localTransactionAnswer): price the
+          // model, and check it against the answer by computing that answer from the model's items.
+          const tx = db.transactions;
+          const expected = localTransactionAnswer(shares);
+          tx.calls++;
+          tx.localWru += measured.table + Object.values(measured.indexes).reduce((a, b) => a + b, 0);
+          if (sameCapacity(expected, measured)) tx.confirmed++;
+          addShares(db.fallback, shares, unit);
+          db.wru += shares.reduce((total, share) => total + share.table + Object.values(share.indexes).reduce((a, b) => a + b, 0), 0);
+        } else if (measured) {
+          splitMeasured(measured, shares, unit, db.measured);
+          db[unit] += measured.table + Object.values(measured.indexes).reduce((a, b) => a + b, 0);
+        } else {
+          db.unanswered[call.operation] = (db.unanswered[call.operation] ?? 0) + 1;
+          addShares(db.fallback, shares, unit);
+          db[unit] += shares.reduce((total, share) => total + share.table + Object.values(share.indexes).reduce((a, b) => a + b, 0), 0);
+        }
+      }),
+    );
+  }
+
+  private kindOfRequest(request: any): string {
+    return kindOfItem(request?.Item ? plainItem(request.Item) : undefined, plainItem(request?.Key));
   }
 
   private pendingCount(promise: Promise<void>): void {
@@ -358,32 +430,106 @@ export class UsageMeter {
     this.pending.add(tracked);
   }
 
-  private async transactionUnits(items: any[]): Promise<Map<string, number>> {
-    const byKind = new Map<string, number>();
-    for (const entry of items) {
-      const put = entry.Put;
-      const update = entry.Update;
-      const target = put ?? update ?? entry.Delete ?? entry.ConditionCheck;
-      if (target?.TableName !== this.options.mainTable) continue;
-      let item: Record<string, unknown> = {};
-      if (put) item = plainItem(put.Item);
-      else if (update && this.options.reader) item = await this.readBack(plainItem(update.Key));
-      const size = put || (update && this.options.reader) ? kb(itemSizeBytes(item)) : 1;
-      let units = 2 * size;
-      if (!entry.ConditionCheck) {
-        const expression = String(update?.UpdateExpression ?? '');
-        for (const gsi of GSIS) {
-          if (item[`${gsi}pk`] !== undefined || expression.includes(`${gsi}pk`)) units += size;
-        }
+  /**
+   * The item-size model of one successful call, item by item: writes 1 unit per KB on the
+   * table and on each index the item is in (or whose key the update names), the table's
+   * doubled in a transaction; reads 1 unit per 4 KB returned, halved when eventually consistent.
+   */
+  private async modelShares(call: SdkCall): Promise<Share[]> {
+    const input = call.input;
+    const output = call.output ?? {};
+    const main = this.options.mainTable;
+    switch (call.operation) {
+      case 'PutItem':
+        return [this.writeShare(plainItem(input.Item), plainItem(input.Item), '')];
+      case 'UpdateItem':
+      case 'DeleteItem': {
+        const key = plainItem(input.Key);
+        const item = output.Attributes ? plainItem(output.Attributes) : call.operation === 'UpdateItem' ? await this.readBack(key) : {};
+        return [this.writeShare(item, key, String(input.UpdateExpression ?? ''))];
       }
-      const kind = kindOf(item, plainItem(target.Key));
-      byKind.set(kind, (byKind.get(kind) ?? 0) + units);
+      case 'BatchWriteItem':
+        return ((input.RequestItems?.[main] ?? []) as any[]).map((request) =>
+          request.PutRequest ? this.writeShare(plainItem(request.PutRequest.Item), plainItem(request.PutRequest.Item), '') : this.writeShare({}, plainItem(request.DeleteRequest?.Key), ''),
+        );
+      case 'TransactWriteItems': {
+        const shares: Share[] = [];
+        for (const entry of (input.TransactItems ?? []) as any[]) {
+          const target = entry.Put ?? entry.Update ?? entry.Delete ?? entry.ConditionCheck;
+          if (target?.TableName !== main) continue;
+          const key = plainItem(target.Key ?? target.Item);
+          const item = entry.Put ? plainItem(entry.Put.Item) : entry.Update ? await this.readBack(key) : {};
+          const share = this.writeShare(item, key, String(entry.Update?.UpdateExpression ?? ''));
+          share.table *= 2;
+          // A condition check writes nothing to the indexes.
+          if (entry.ConditionCheck) share.indexes = {};
+          shares.push(share);
+        }
+        return shares;
+      }
+      case 'GetItem': {
+        const key = plainItem(input.Key);
+        const item = output.Item ? plainItem(output.Item) : undefined;
+        return [{ kind: kindOfItem(item, key), table: readUnits(item ? itemSizeBytes(item) : 0, { consistent: input.ConsistentRead === true }), indexes: {} }];
+      }
+      case 'TransactGetItems':
+        return ((input.TransactItems ?? []) as any[])
+          .map((entry, i) => ({ get: entry.Get, item: output.Responses?.[i]?.Item }))
+          .filter(({ get }) => get?.TableName === main)
+          .map(({ get, item }) => {
+            const plainResult = item ? plainItem(item) : undefined;
+            return { kind: kindOfItem(plainResult, plainItem(get.Key)), table: readUnits(plainResult ? itemSizeBytes(plainResult) : 0, { transactional: true }), indexes: {} };
+          });
+      case 'BatchGetItem': {
+        const consistent = input.RequestItems?.[main]?.ConsistentRead === true;
+        return ((output.Responses?.[main] ?? []) as any[]).map((raw) => {
+          const item = plainItem(raw);
+          return { kind: kindOfItem(item), table: readUnits(itemSizeBytes(item), { consistent }), indexes: {} };
+        });
+      }
+      case 'Query':
+      case 'Scan': {
+        const items = ((output.Items ?? []) as any[]).map((raw) => plainItem(raw));
+        const bytes = items.reduce((total, item) => total + itemSizeBytes(item), 0);
+        const n = readUnits(bytes, { consistent: input.ConsistentRead === true });
+        const index = typeof input.IndexName === 'string' ? input.IndexName : undefined;
+        return [{ kind: this.kindOfRead(items, input), table: index ? 0 : n, indexes: index ? { [index]: n } : {} }];
+      }
+      default:
+        return [];
     }
-    return byKind;
+  }
+
+  private writeShare(item: Record<string, unknown>, key: Record<string, unknown>, expression: string): Share {
+    const size = Object.keys(item).length > 0 ? kb(itemSizeBytes(item)) : 1;
+    const indexes: Record<string, number> = {};
+    for (const index of INDEX_NAMES) {
+      if (item[`${index}pk`] !== undefined || expression.includes(`${index}pk`)) indexes[index] = size;
+    }
+    return { kind: kindOfItem(Object.keys(item).length > 0 ? item : undefined, key), table: size, indexes };
+  }
+
+  /** A query's kind: the entity of what it returned, else what its key condition names. */
+  private kindOfRead(items: Record<string, unknown>[], input: Record<string, any>): string {
+    const kinds = new Set(items.map((item) => kindOfItem(item)));
+    if (kinds.size === 1) return [...kinds][0]!;
+    if (kinds.size > 1) return [...kinds].sort().join('+');
+    const values = plainItem(input.ExpressionAttributeValues);
+    const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+    const condition = String(input.KeyConditionExpression ?? '');
+    const key: Record<string, unknown> = {};
+    for (const match of condition.matchAll(/(#?\w+)\s*=\s*(:\w+)|begins_with\(\s*(#?\w+)\s*,\s*(:\w+)\s*\)/g)) {
+      const name = match[1] ?? match[3]!;
+      const value = values[match[2] ?? match[4]!];
+      key[names[name] ?? name] = value;
+    }
+    return `${kindOfKey(key)} (none found)`;
   }
 
   private async readBack(key: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const reader = this.options.reader!;
+    const reader = this.options.reader;
+    // Without a reader the model sizes the item at 1 KB and finds it in no index.
+    if (!reader) return {};
     return UsageMeter.quiet.run(true, async () => {
       const { Item } = await reader.doc.send(new GetCommand({ TableName: this.options.mainTable, Key: key, ConsistentRead: true }));
       return (Item ?? {}) as Record<string, unknown>;

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { createTable } from '../functions/lib/table/client';
 import { localQueueTableName } from '../infra/local/aws/local-queue-table';
 import { addUsage, emptyUsage, subtractUsage, UsageMeter, type AwsUsage } from './aws-usage';
+import { addLedger, INDEX_NAMES, ledgerTotals, TABLE_TARGET, type Ledger, type Units } from './consumed-capacity';
 import { startBenchStack, waitFor, type BenchStack } from './local-stack';
 import { HOURS_PER_MONTH, PRICES } from './prices';
 import { recordSdkCalls } from './sdk-recorder';
@@ -106,8 +107,8 @@ function price(usage: AwsUsage, operations: number, webhookBytes: number): CostL
     { item: 'API Gateway HTTP API requests', quantity: perOp(usage.apiRequests).toFixed(2), usd: (perOp(usage.apiRequests) * PRICES.apiGateway.perMillionHttpRequests) / 1e6 },
     { item: `Lambda requests (${byFunction})`, quantity: perOp(invocations).toFixed(2), usd: (perOp(invocations) * PRICES.lambda.perMillionRequests) / 1e6 },
     { item: 'Lambda duration, 256 MB arm64, from local wall time', quantity: `${(perOp(gbSeconds) * 1000).toFixed(1)} GB-ms`, usd: perOp(gbSeconds) * PRICES.lambda.perGbSecondArm },
-    { item: 'DynamoDB write request units', quantity: perOp(usage.dynamodb.wru).toFixed(1), usd: (perOp(usage.dynamodb.wru) * PRICES.dynamodb.perMillionWriteRequestUnits) / 1e6 },
-    { item: 'DynamoDB read request units', quantity: perOp(usage.dynamodb.rru).toFixed(1), usd: (perOp(usage.dynamodb.rru) * PRICES.dynamodb.perMillionReadRequestUnits) / 1e6 },
+    { item: 'DynamoDB write request units (ConsumedCapacity; table below)', quantity: perOp(usage.dynamodb.wru).toFixed(1), usd: (perOp(usage.dynamodb.wru) * PRICES.dynamodb.perMillionWriteRequestUnits) / 1e6 },
+    { item: 'DynamoDB read request units (ConsumedCapacity; table below)', quantity: perOp(usage.dynamodb.rru).toFixed(1), usd: (perOp(usage.dynamodb.rru) * PRICES.dynamodb.perMillionReadRequestUnits) / 1e6 },
     { item: `SQS requests (${sqsDetail || 'none'})`, quantity: perOp(sqsRequests).toFixed(2), usd: (perOp(sqsRequests) * PRICES.sqs.perMillionRequests) / 1e6 },
     {
       item: `EventBridge custom events (in ${perOp(usage.eventbridge.putEventsCalls).toFixed(2)} PutEvents calls)`,
@@ -159,12 +160,71 @@ function idleMonth(): CostLine[] {
   ];
 }
 
-function byItem(usage: AwsUsage, operations: number): string {
-  return Object.entries(usage.dynamodb.wruByItem)
-    .filter(([, units]) => units > 0)
-    .sort((a, b) => b[1] - a[1])
-    .map(([kind, units]) => `${kind} ${(units / operations).toFixed(1)}`)
-    .join(', ');
+const fmt = (n: number) => (Math.abs(n) < 0.005 ? '0' : n.toFixed(2));
+const signed = (n: number) => (Math.abs(n) < 0.005 ? '0' : `${n > 0 ? '+' : ''}${n.toFixed(2)}`);
+
+/**
+ * DynamoDB units of one operation, by item type and by target (table, each index): what is
+ * priced (ConsumedCapacity, and the model where DynamoDB Local's answer is not AWS's:
+ * transactions, refused conditions), how much of it is the model's, the item-size model for
+ * everything beside it, and the difference.
+ */
+function unitsTable(usage: AwsUsage, operations: number): string {
+  const db = usage.dynamodb;
+  const priced = addLedger(addLedger({}, db.measured), db.fallback);
+  const targets = [TABLE_TARGET, ...INDEX_NAMES];
+  const kinds = [...new Set([...Object.keys(priced), ...Object.keys(db.model)])];
+  const cell = (ledger: Ledger, kind: string, target: string, unit: keyof Units) => (ledger[kind]?.[target]?.[unit] ?? 0) / operations;
+  const sum = (ledger: Ledger, kind: string, unit: keyof Units) => targets.reduce((total, target) => total + cell(ledger, kind, target, unit), 0);
+  const all = (ledger: Ledger, unit: keyof Units, target?: string) =>
+    kinds.reduce((total, kind) => total + (target ? cell(ledger, kind, target, unit) : sum(ledger, kind, unit)), 0);
+  kinds.sort((a, b) => sum(priced, b, 'wru') - sum(priced, a, 'wru') || sum(priced, b, 'rru') - sum(priced, a, 'rru') || a.localeCompare(b));
+  const half = (unit: keyof Units, value: (target?: string) => number, fromModel: number, model: number) =>
+    `${targets.map((target) => fmt(value(target))).join(' | ')} | **${fmt(value())}** | ${fmt(fromModel)} | ${fmt(model)} | ${signed(value() - model)}`;
+  const row = (name: string, value: (unit: keyof Units, target?: string) => number, fromModel: (unit: keyof Units) => number, model: (unit: keyof Units) => number) =>
+    `| ${name} | ${half('wru', (target) => value('wru', target), fromModel('wru'), model('wru'))} | ${half('rru', (target) => value('rru', target), fromModel('rru'), model('rru'))} |`;
+  const columns = (unit: string) => `${targets.map((target) => `${unit} ${target}`).join(' | ')} | **${unit}** | of it model | model | Δ`;
+  return [
+    `| item type | ${columns('WRU')} | ${columns('RRU')} |`,
+    `|---|${[...targets, 'a', 'b', 'c', 'd', ...targets, 'a', 'b', 'c', 'd'].map(() => '---:').join('|')}|`,
+    ...kinds
+      .filter((kind) => sum(priced, kind, 'wru') + sum(priced, kind, 'rru') + sum(db.model, kind, 'wru') + sum(db.model, kind, 'rru') > 0)
+      .map((kind) =>
+        row(
+          kind,
+          (unit, target) => (target ? cell(priced, kind, target, unit) : sum(priced, kind, unit)),
+          (unit) => sum(db.fallback, kind, unit),
+          (unit) => sum(db.model, kind, unit),
+        ),
+      ),
+    row('**total**', (unit, target) => all(priced, unit, target), (unit) => all(db.fallback, unit), (unit) => all(db.model, unit)),
+  ].join('\n');
+}
+
+/** What was measured, what came from the model and why, and the calls that are not DynamoDB in AWS. */
+function unitsNotes(usage: AwsUsage, operations: number): string {
+  const db = usage.dynamodb;
+  const measured = ledgerTotals(db.measured).total;
+  const fallback = ledgerTotals(db.fallback).total;
+  const per = (n: number) => fmt(n / operations);
+  const calls = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([operation, n]) => `${operation} ${per(n)}`)
+      .join(', ') || 'none';
+  const unanswered = Object.entries(db.unanswered).filter(([, n]) => n > 0);
+  const tx = db.transactions;
+  const txModel = Object.entries(db.fallback)
+    .filter(([kind]) => !kind.endsWith('(refused condition)'))
+    .reduce((total, [, targets]) => total + Object.values(targets).reduce((sum, n) => sum + n.wru, 0), 0);
+  return [
+    `From ConsumedCapacity: ${per(measured.wru)} WRU, ${per(measured.rru)} RRU. From the model: ${per(fallback.wru)} WRU, of which ${per(txModel)} in ${per(tx.calls)} TransactWriteItems ` +
+      `(DynamoDB Local answered ${per(tx.localWru)} WRU for them; the model's items, counted as Local counts them, give exactly its answer in ${tx.confirmed} of ${tx.calls} transactions) ` +
+      `and ${per(fallback.wru - txModel)} for ${per(db.conditionFailures)} refused conditions` +
+      (unanswered.length ? `; successful calls with no ConsumedCapacity: ${unanswered.map(([operation, n]) => `${operation} ${per(n)}`).join(', ')}` : '') +
+      '.',
+    `Main-table calls: ${calls(db.calls)}. Local queue table (the SQS/EventBridge stand-in, priced above as SQS/EventBridge, not as DynamoDB): ${calls(usage.queueTable.calls)}; ${per(usage.queueTable.wru)} WRU and ${per(usage.queueTable.rru)} RRU of DynamoDB Local, not priced. DynamoDB Streams: ${calls(usage.streams)} (the outbox's event source mapping in AWS; stream reads by Lambda are free).`,
+  ].join(' ');
 }
 
 function table(lines: CostLine[], totalLabel: string): string {
@@ -183,11 +243,23 @@ async function readChildUsage(file: string): Promise<AwsUsage> {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as AwsUsage) : emptyUsage();
 }
 
+/** The usage that says whether work is still going on: without the queue polls and stream reads, which never stop. */
+function activity(usage: AwsUsage): string {
+  return JSON.stringify({ ...usage, queueTable: { calls: { ...usage.queueTable?.calls, Query: 0, GetItem: 0 } }, streams: {} });
+}
+
 async function quiet(meter: UsageMeter, childFile: string): Promise<void> {
   let last = '';
   for (let stable = 0; stable < 3; ) {
     await meter.settled();
-    const now = JSON.stringify(meter.usage) + (existsSync(childFile) ? readFileSync(childFile, 'utf8') : '');
+    const child = existsSync(childFile) ? readFileSync(childFile, 'utf8') : '';
+    let childActivity = child;
+    try {
+      childActivity = child ? activity(JSON.parse(child) as AwsUsage) : '';
+    } catch {
+      // Caught mid-write: compare the text, the next round reads it whole.
+    }
+    const now = activity(meter.usage) + childActivity;
     stable = now === last ? stable + 1 : 0;
     last = now;
     await new Promise((resolve) => setTimeout(resolve, 700));
@@ -311,7 +383,6 @@ async function main(): Promise<void> {
       const duration = ((invocations / operations) * 0.05 * PRICES.lambda.memoryGb * PRICES.lambda.perGbSecondArm) * 1e6;
       return sum(lines.filter((line) => !line.item.startsWith('Lambda duration'))) + duration;
     };
-    const modelCheck = meter.sizeModelCheck;
     const generated = [
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`npm run cost${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`: ${operations} deposits and ${operations} withdrawals on the local stack. Prices: ${PRICES.region}, looked up ${PRICES.asOf} (bench/prices.ts).`,
       '',
@@ -323,6 +394,8 @@ async function main(): Promise<void> {
       `| (the same, for a merchant without a webhook endpoint) | $${sum(plainDepositLines).toFixed(2)} ($${at50ms(plainDepositLines, plainDeposits.usage).toFixed(2)} at 50 ms) | ${sum(plainDepositLines) <= 10 ? 'met' : '**missed**'} |`,
       `| (withdrawals, no target) | $${sum(withdrawalLines).toFixed(2)} per million ($${at50ms(withdrawalLines, withdrawals.usage).toFixed(2)} at 50 ms) | |`,
       `| ≤ $10 per month idle | $${sum(idle).toFixed(2)} | ${sum(idle) <= 10 ? 'met' : '**missed**'} |`,
+      `| ≤ 10 WRU per deposit (ConsumedCapacity) | ${fmt(deposits.usage.dynamodb.wru / operations)} | ${deposits.usage.dynamodb.wru / operations <= 10 ? 'met' : '**missed**'} |`,
+      `| ≤ 4 RRU per deposit (ConsumedCapacity) | ${fmt(deposits.usage.dynamodb.rru / operations)} | ${deposits.usage.dynamodb.rru / operations <= 4 ? 'met' : '**missed**'} |`,
       '',
       '### Per million deposits (invoice created through the API, paid, credited, one webhook endpoint notified)',
       '',
@@ -340,10 +413,27 @@ async function main(): Promise<void> {
       '',
       table(idle, 'per month, idle').replace('| item | per operation | $ |', '| item | quantity | $ |'),
       '',
-      `DynamoDB calls per deposit: ${Object.entries(deposits.usage.dynamodb.calls).map(([operation, n]) => `${operation} ${(n / operations).toFixed(2)}`).join(', ')}; per withdrawal: ${Object.entries(withdrawals.usage.dynamodb.calls).map(([operation, n]) => `${operation} ${(n / operations).toFixed(2)}`).join(', ')}. ` +
-        `Item-size model vs DynamoDB Local on PutItem: ${modelCheck.agreed} of ${modelCheck.compared} agree.`,
+      '### DynamoDB units, measured (ConsumedCapacity), by item type and index, with the item-size model beside',
       '',
-      `Write units by item, per deposit: ${byItem(deposits.usage, operations)}; without webhooks: ${byItem(plainDeposits.usage, operations)}; per withdrawal: ${byItem(withdrawals.usage, operations)}.`,
+      'Per operation; these are the units priced above. WRU/RRU by table and index: DynamoDB Local\'s ConsumedCapacity (ReturnConsumedCapacity=INDEXES on every call), split over the items of a batch in proportion to the model, except where Local\'s answer is not what AWS bills: TransactWriteItems and refused conditions take the model\'s figure ("of it model"; see Method). "model": the item-size model of bench/aws-usage.ts for every call, the cross-check; Δ = priced − model. A query is put under the kind of the items it returned.',
+      '',
+      '#### Per deposit (one webhook endpoint)',
+      '',
+      unitsTable(deposits.usage, operations),
+      '',
+      unitsNotes(deposits.usage, operations),
+      '',
+      '#### Per deposit, merchant without a webhook endpoint',
+      '',
+      unitsTable(plainDeposits.usage, operations),
+      '',
+      unitsNotes(plainDeposits.usage, operations),
+      '',
+      '#### Per withdrawal',
+      '',
+      unitsTable(withdrawals.usage, operations),
+      '',
+      unitsNotes(withdrawals.usage, operations),
     ].join('\n');
     process.stdout.write(`\n${generated}\n`);
     if (!values['no-write']) {

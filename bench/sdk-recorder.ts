@@ -2,9 +2,10 @@
  * Observes every AWS SDK call this process makes, whatever client made it: `send` of the
  * Smithy client class every v3 client (DynamoDB, its document client, Streams, SQS,
  * EventBridge) inherits from is wrapped once. Calls still go to DynamoDB Local unchanged;
- * when a listener asks for it, DynamoDB commands that support it ask for
- * ReturnConsumedCapacity=INDEXES (unless the caller already chose), so the answer says
- * what the call consumed.
+ * when a listener asks for it, a middleware added to each DynamoDB client's stack (once per
+ * stack) makes the commands that support it ask for ReturnConsumedCapacity=INDEXES (unless
+ * the caller already chose), so the answer says what the call consumed, table and indexes.
+ * The middleware copies the input: the caller's command object is left as it was.
  *
  * Used by `npm run cost` in the bench process and, through bench/sdk-recorder-preload.ts,
  * in the node-bridge child; and by the role test's recorder (test/support/aws-call-recorder.ts).
@@ -90,6 +91,33 @@ export function recordSdkCalls(listener: Listener, options: { consumedCapacity?:
   };
 }
 
+interface MiddlewareStackLike {
+  add(middleware: (next: (args: any) => Promise<any>, context: { commandName?: string }) => (args: any) => Promise<any>, options: { step: 'initialize'; name: string; priority: 'high' }): void;
+}
+/** Stacks that carry the middleware (a document client shares its DynamoDBClient's stack). */
+const stacksWithMiddleware = new WeakSet<object>();
+
+/**
+ * Asks for ReturnConsumedCapacity=INDEXES on every DynamoDB command that supports it while a
+ * listener wants capacity. It runs at the initialize step, before a document client's
+ * marshalling (which passes the top-level option through), so raw and document commands both get it.
+ */
+function addCapacityMiddleware(client: { middlewareStack?: MiddlewareStackLike }): void {
+  const stack = client.middlewareStack;
+  if (!stack || stacksWithMiddleware.has(stack)) return;
+  stacksWithMiddleware.add(stack);
+  stack.add(
+    (next, context) => async (args: { input?: Record<string, unknown> }) => {
+      const operation = String(context.commandName ?? '').replace(/Command$/, '');
+      if (capacityWanted > 0 && CAPACITY_OPERATIONS.has(operation) && args.input && args.input.ReturnConsumedCapacity === undefined) {
+        return next({ ...args, input: { ...args.input, ReturnConsumedCapacity: 'INDEXES' } });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchReturnConsumedCapacity', priority: 'high' },
+  );
+}
+
 function install(): void {
   installed = true;
   const smithyClient = Object.getPrototypeOf(DynamoDBClient.prototype) as { send: (...args: any[]) => any };
@@ -99,9 +127,7 @@ function install(): void {
     if (rest.some((argument) => typeof argument === 'function') || listeners.size === 0) return originalSend.call(this, command, ...rest);
     const service = serviceOf(this);
     const operation = operationOf(command);
-    if (capacityWanted > 0 && service === 'dynamodb' && CAPACITY_OPERATIONS.has(operation) && command.input && command.input.ReturnConsumedCapacity === undefined) {
-      command.input.ReturnConsumedCapacity = 'INDEXES';
-    }
+    if (service === 'dynamodb') addCapacityMiddleware(this as { middlewareStack?: MiddlewareStackLike });
     const startedAtMs = performance.now();
     const notify = (output: Record<string, any> | undefined, error: string | undefined) => {
       const call: SdkCall = { service, operation, input: command.input ?? {}, output, error, startedAtMs, durationMs: performance.now() - startedAtMs };
