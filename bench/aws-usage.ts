@@ -19,9 +19,10 @@
  * (the recorder asks every call for ReturnConsumedCapacity=INDEXES), split by target (table,
  * gsi1, gsi2) and by item kind (consumed-capacity.ts). Two cases are not taken as answered,
  * each kept apart and labelled in docs/COST.md:
- * - index writes inside TransactWriteItems: DynamoDB Local bills them at the transactional
- *   rate (2 per KB), AWS at the standard rate (the 2x is the table's prepare and commit): the
- *   answer's index units are halved, and the halving is reported;
+ * - TransactWriteItems: DynamoDB Local counts items of identical capacity once and bills
+ *   the index writes at the transactional rate (AWS sums the items, and its 2x is the table's
+ *   prepare and commit only): priced from the model, which is checked against Local's answer
+ *   by computing that answer from the model's items (localTransactionAnswer);
  * - refused conditions (ConditionalCheckFailed, TransactionCanceled): the error carries no
  *   ConsumedCapacity (nor does AWS's), so the item-size model's figure is used (1 WRU, 2 per
  *   item of a cancelled transaction).
