@@ -23,6 +23,7 @@
  *   the index writes at the transactional rate (AWS sums the items, and its 2x is the table's
  *   prepare and commit only): priced from the model, which is checked against Local's answer
  *   by computing that answer from the model's items (localTransactionAnswer);
+ * - a Query or Scan that finds nothing: Local answers 0, AWS bills the minimum (model);
  * - refused conditions (ConditionalCheckFailed, TransactionCanceled): the error carries no
  *   ConsumedCapacity (nor does AWS's), so the item-size model's figure is used (1 WRU, 2 per
  *   item of a cancelled transaction).
@@ -93,7 +94,7 @@ export interface AwsUsage {
      * under Local's way of answering; `localWru` is what Local answered.
      */
     transactions: { calls: number; confirmed: number; localWru: number };
-    /** Successful calls that answered no ConsumedCapacity (their model figure went to `fallback`). */
+    /** Successful calls whose ConsumedCapacity is missing or not AWS's (their model figure went to `fallback`), by why. */
     unanswered: Record<string, number>;
   };
   /** The local queue table (SQS/EventBridge stand-in): its own DynamoDB Local capacity, never billed as DynamoDB. */
@@ -410,6 +411,11 @@ export class UsageMeter {
           if (sameCapacity(expected, measured)) tx.confirmed++;
           addShares(db.fallback, shares, unit);
           db.wru += shares.reduce((total, share) => total + share.table + Object.values(share.indexes).reduce((a, b) => a + b, 0), 0);
+        } else if (measured && (call.operation === 'Query' || call.operation === 'Scan') && measured.table + Object.values(measured.indexes).reduce((a, b) => a + b, 0) === 0) {
+          // DynamoDB Local answers 0 for a query that finds nothing; AWS bills the 0.5 (or 1) minimum.
+          db.unanswered[`${call.operation} finding nothing, answered 0`] = (db.unanswered[`${call.operation} finding nothing, answered 0`] ?? 0) + 1;
+          addShares(db.fallback, shares, unit);
+          db[unit] += shares.reduce((total, share) => total + share.table + Object.values(share.indexes).reduce((a, b) => a + b, 0), 0);
         } else if (measured) {
           splitMeasured(measured, shares, unit, db.measured);
           db[unit] += measured.table + Object.values(measured.indexes).reduce((a, b) => a + b, 0);

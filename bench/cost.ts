@@ -221,7 +221,7 @@ function unitsNotes(usage: AwsUsage, operations: number): string {
     `From ConsumedCapacity: ${per(measured.wru)} WRU, ${per(measured.rru)} RRU. From the model: ${per(fallback.wru)} WRU, of which ${per(txModel)} in ${per(tx.calls)} TransactWriteItems ` +
       `(DynamoDB Local answered ${per(tx.localWru)} WRU for them; the model's items, counted as Local counts them, give exactly its answer in ${tx.confirmed} of ${tx.calls} transactions) ` +
       `and ${per(fallback.wru - txModel)} for ${per(db.conditionFailures)} refused conditions` +
-      (unanswered.length ? `; successful calls with no ConsumedCapacity: ${unanswered.map(([operation, n]) => `${operation} ${per(n)}`).join(', ')}` : '') +
+      (unanswered.length ? `; other calls whose answer is missing or not AWS's, from the model: ${unanswered.map(([operation, n]) => `${operation} ${per(n)}`).join(', ')}` : '') +
       '.',
     `Main-table calls: ${calls(db.calls)}. Local queue table (the SQS/EventBridge stand-in, priced above as SQS/EventBridge, not as DynamoDB): ${calls(usage.queueTable.calls)}; ${per(usage.queueTable.wru)} WRU and ${per(usage.queueTable.rru)} RRU of DynamoDB Local, not priced. DynamoDB Streams: ${calls(usage.streams)} (the outbox's event source mapping in AWS; stream reads by Lambda are free).`,
   ].join(' ');
@@ -415,7 +415,7 @@ async function main(): Promise<void> {
       '',
       '### DynamoDB units, measured (ConsumedCapacity), by item type and index, with the item-size model beside',
       '',
-      'Per operation; these are the units priced above. WRU/RRU by table and index: DynamoDB Local\'s ConsumedCapacity (ReturnConsumedCapacity=INDEXES on every call), split over the items of a batch in proportion to the model, except where Local\'s answer is not what AWS bills: TransactWriteItems and refused conditions take the model\'s figure ("of it model"; see Method). "model": the item-size model of bench/aws-usage.ts for every call, the cross-check; Δ = priced − model. A query is put under the kind of the items it returned.',
+      'Per operation; these are the units priced above. WRU/RRU by table and index: DynamoDB Local\'s ConsumedCapacity (ReturnConsumedCapacity=INDEXES on every call), split over the items of a batch in proportion to the model, except where Local\'s answer is not what AWS bills: TransactWriteItems, queries that find nothing and refused conditions take the model\'s figure ("of it model"; see Method). "model": the item-size model of bench/aws-usage.ts for every call, the cross-check; Δ = priced − model. A query is put under the kind of the items it returned.',
       '',
       '#### Per deposit (one webhook endpoint)',
       '',
