@@ -383,6 +383,7 @@ async function main(): Promise<void> {
       const duration = ((invocations / operations) * 0.05 * PRICES.lambda.memoryGb * PRICES.lambda.perGbSecondArm) * 1e6;
       return sum(lines.filter((line) => !line.item.startsWith('Lambda duration'))) + duration;
     };
+    const unitsSection = (title: string, usage: Parameters<typeof unitsTable>[0]) => [`#### ${title}`, '', unitsTable(usage, operations), '', unitsNotes(usage, operations)];
     const generated = [
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`npm run cost${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`: ${operations} deposits and ${operations} withdrawals on the local stack. Prices: ${PRICES.region}, looked up ${PRICES.asOf} (bench/prices.ts).`,
       '',
@@ -417,23 +418,11 @@ async function main(): Promise<void> {
       '',
       'Per operation; these are the units priced above. WRU/RRU by table and index: DynamoDB Local\'s ConsumedCapacity (ReturnConsumedCapacity=INDEXES on every call), split over the items of a batch in proportion to the model, except where Local\'s answer is not what AWS bills: TransactWriteItems, queries that find nothing and refused conditions take the model\'s figure ("of it model"; see Method). "model": the item-size model of bench/aws-usage.ts for every call, the cross-check; Δ = priced − model. A query is put under the kind of the items it returned.',
       '',
-      '#### Per deposit (one webhook endpoint)',
+      ...unitsSection('Per deposit (one webhook endpoint)', deposits.usage),
       '',
-      unitsTable(deposits.usage, operations),
+      ...unitsSection('Per deposit, merchant without a webhook endpoint', plainDeposits.usage),
       '',
-      unitsNotes(deposits.usage, operations),
-      '',
-      '#### Per deposit, merchant without a webhook endpoint',
-      '',
-      unitsTable(plainDeposits.usage, operations),
-      '',
-      unitsNotes(plainDeposits.usage, operations),
-      '',
-      '#### Per withdrawal',
-      '',
-      unitsTable(withdrawals.usage, operations),
-      '',
-      unitsNotes(withdrawals.usage, operations),
+      ...unitsSection('Per withdrawal', withdrawals.usage),
     ].join('\n');
     process.stdout.write(`\n${generated}\n`);
     if (!values['no-write']) {
